@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# mmf: Win32-style memory-mapped file sections for Linux.
+#
+#   make deps    install what the build and the tests need (apt, as root)
+#   make         build the module for every installed target kernel, the
+#                library, the selftests and the tools (KDIR= picks a kernel)
+#   make check   every test: static checks, host tests, selftests in a VM on
+#                each kernel series, the test harness's own tests
+#   make demo    boot the test VM and run the example
+#   make vm K=6.12   a shell in the test VM with everything inside
+#
+# Build products go under build/ (BUILD=).
+
+TOP := $(CURDIR)
+BUILD ?= $(TOP)/build
+KSRC := $(BUILD)/ksrc
+KSFT_INC := $(KSRC)/tools/testing/selftests
+CC ?= cc
+export BUILD
+
+# Target kernels as "series version" pairs; the versions alone.
+KERNELS := $(shell KDIR=$(KDIR) $(TOP)/tools/kernels.sh)
+KVERS := $(filter-out 6.1 6.12,$(KERNELS))
+
+all: modules lib selftests tools
+
+include kmod/kmod.mk
+-include lib/lib.mk
+include selftests/selftests.mk
+include tools/tools.mk
+
+# Files extracted from Debian's linux-source-6.12 (never committed).
+$(KSRC)/.stamp:
+	tools/ksrc.sh $(KSRC)
+
+deps:
+	tools/deps.sh
+
+# check and demo first install what is missing, then start over so that the
+# kernel list and the extracted sources are seen afresh.
+check demo:
+	@tools/deps.sh --check 2>/dev/null || tools/deps.sh
+	@$(MAKE) --no-print-directory do-$@
+
+do-check: all
+	tools/check.sh
+
+do-demo: all
+	tools/demo.sh
+
+vm: all
+	tools/run-tests.sh -k $(or $(K),6.12) --shell
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps check demo do-check do-demo vm clean modules lib selftests tools

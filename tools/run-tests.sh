@@ -1,0 +1,32 @@
+#!/bin/bash
+# Boots the test VM on one kernel with the module, the selftests and the
+# tools inside, and runs the selftests (all, or those named) as KTAP.
+#   run-tests.sh -k 6.1|6.12 [-m MODULE.ko] [run-vm options] [TEST...]
+#   run-tests.sh -k 6.12 --shell      # a shell with the same files
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+kernel= module= vmopts=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) kernel=$2; shift 2 ;;
+	-m) module=$2; shift 2 ;;
+	-c | -t | -m | -s) vmopts+=("$1" "$2"); shift 2 ;;
+	--mem) vmopts+=(-m "$2"); shift 2 ;;
+	--shell) vmopts+=(--shell); shift ;;
+	*) break ;;
+	esac
+done
+kver=$(KDIR= "$top/tools/kernels.sh" | awk -v k="$kernel" '$1 == k || $2 == k { print $2 }')
+[ -n "$kver" ] || { echo "run-tests: no kernel '$kernel' (make deps)" >&2; exit 2; }
+module=${module:-$build/kmod/$kver/mmf.ko}
+
+adds=(-a "$module:/mmf/mmf.ko" -a "$build/selftests:/mmf/selftests")
+for tool in "$build"/tools/*; do
+	[ -f "$tool" ] && [ -x "$tool" ] && adds+=(-a "$tool:/mmf/bin/$(basename "$tool")")
+done
+[ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
+
+exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
+	-- "LD_LIBRARY_PATH=/mmf/lib /mmf/selftests/run_tests.sh $*"

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Builds the part of the test VM's initramfs that depends only on the
+# kernel: busybox, the init script, and the drivers for the ext4 test disk
+# (decompressed, with the order to load them in).  Also extracts the
+# uncompressed vmlinux once, so QEMU can boot it through its PVH entry.
+#   mkbase.sh KERNEL-VERSION OUTDIR EXTRACT-VMLINUX
+set -eu
+
+kver=$1
+out=$2
+extract=$3
+here=$(cd "$(dirname "$0")" && pwd)
+
+mkdir -p "$out"
+if [ ! -s "$out/vmlinux" ]; then
+	"$extract" "/boot/vmlinuz-$kver" > "$out/vmlinux.tmp"
+	mv "$out/vmlinux.tmp" "$out/vmlinux"
+fi
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/usr/bin" "$stage/usr/sbin" \
+	"$stage/etc" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" \
+	"$stage/root" "$stage/mmf"
+cp /bin/busybox "$stage/bin/busybox"
+for applet in $(/bin/busybox --list-full); do
+	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
+done
+cp "$here/init" "$stage/init"
+echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"
+echo "root:x:0:" > "$stage/etc/group"
+
+# Drivers for the test disk, in dependency order, decompressed so busybox
+# insmod can load them whatever compression the distribution used.
+: > "$stage/etc/mmf-vm-modules"
+modprobe -a -S "$kver" --show-depends virtio_pci virtio_blk ext4 |
+while read -r kind path _; do
+	[ "$kind" = insmod ] || continue
+	dst=/lib/modules/$kver/$(basename "$path" | sed 's/\.ko\.[a-z]*$/.ko/')
+	grep -qx "$dst" "$stage/etc/mmf-vm-modules" && continue
+	mkdir -p "$stage/lib/modules/$kver"
+	case $path in
+	*.ko.xz) xz -dc "$path" > "$stage$dst" ;;
+	*.ko.zst) zstd -qdc "$path" > "$stage$dst" ;;
+	*.ko.gz) gzip -dc "$path" > "$stage$dst" ;;
+	*) cp "$path" "$stage$dst" ;;
+	esac
+	echo "$dst" >> "$stage/etc/mmf-vm-modules"
+done
+
+(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$out/base.cpio.tmp"
+mv "$out/base.cpio.tmp" "$out/base.cpio"

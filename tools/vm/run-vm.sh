@@ -1,0 +1,165 @@
+#!/bin/bash
+# Boots a Debian kernel under QEMU with a busybox initramfs, runs a command
+# inside it and hands back its output and exit status.  Fails the run when
+# the kernel console shows a warning, a bug or an oops, or when the guest
+# does not finish in time.
+#
+#   run-vm.sh -k 6.1|6.12|VERSION [options] [--] COMMAND...
+#   run-vm.sh -k 6.12 --shell                    # a shell on the console
+#
+# Options:
+#   -k, --kernel K      kernel series or full version (required)
+#   -a, --add SRC[:DST] put a file or folder into the guest (default DST:
+#                       /mmf/<name>); ELF programs bring their libraries
+#   -d, --disk SIZE     attach a fresh ext4 disk of SIZE MiB at /mnt/ext4
+#   -m, --mem MIB       guest memory (default 1024)
+#   -s, --smp N         guest CPUs (default 2)
+#   -t, --timeout SECS  fail when the guest is not done by then (default 600)
+#   -c, --console FILE  keep the kernel console log there
+#       --shell         interactive shell instead of a command
+#
+# Exit status: the command's, or 2 for bad usage or set-up, 3 when the
+# console reports a kernel problem, 4 when the guest timed out or died.
+# Environment: MMF_VM_ACCEL=kvm|tcg skips the KVM probe; MMF_BUILD is the
+# build folder (default <repo>/build).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${MMF_BUILD:-$top/build}
+
+kernel= disk= mem=1024 smp=2 timeout=600 console= shell=0
+adds=()
+die() { echo "run-vm: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k | --kernel) kernel=$2; shift 2 ;;
+	-a | --add) adds+=("$2"); shift 2 ;;
+	-d | --disk) disk=$2; shift 2 ;;
+	-m | --mem) mem=$2; shift 2 ;;
+	-s | --smp) smp=$2; shift 2 ;;
+	-t | --timeout) timeout=$2; shift 2 ;;
+	-c | --console) console=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ -n "$kernel" ] || die "-k KERNEL is required"
+[ $shell -eq 1 ] || [ $# -gt 0 ] || die "no command given"
+
+# A series name picks the newest installed kernel of that series.
+kver=$(KDIR= "$top/tools/kernels.sh" | awk -v k="$kernel" '$1 == k || $2 == k { print $2 }')
+[ -n "$kver" ] || die "kernel '$kernel' is not installed (make deps)"
+
+vmdir=$build/vm/$kver
+if [ ! -s "$vmdir/base.cpio" ] || [ "$here/init" -nt "$vmdir/base.cpio" ] ||
+   [ "$here/mkbase.sh" -nt "$vmdir/base.cpio" ]; then
+	[ -x "$build/ksrc/scripts/extract-vmlinux" ] ||
+		"$top/tools/ksrc.sh" "$build/ksrc" >&2
+	"$here/mkbase.sh" "$kver" "$vmdir" "$build/ksrc/scripts/extract-vmlinux" >&2
+fi
+
+run=$(mktemp -d "${TMPDIR:-/tmp}/mmf-vm.XXXXXX")
+qpid=
+cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+	rm -rf "$run"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The run's own files: what --add names, with the shared libraries of every
+# ELF program among them, and the command.
+stage=$run/stage
+mkdir -p "$stage/mmf"
+add_libs() {
+	ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]* \(/ { print $1 }' |
+	while read -r lib; do
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+for spec in ${adds[@]+"${adds[@]}"}; do
+	src=${spec%%:*}
+	dst=/mmf/$(basename "$src")
+	[ "$spec" = "$src" ] || dst=${spec#*:}
+	[ -e "$src" ] || die "--add: no such file $src"
+	mkdir -p "$stage$(dirname "$dst")"
+	cp -rL "$src" "$stage$dst"
+	while IFS= read -r -d '' f; do
+		if [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+			add_libs "$f"
+		fi
+	done < <(find "$stage$dst" -type f -perm -u+x -print0)
+done
+printf '%s\n' "$*" > "$stage/mmf/cmd"
+(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$run/extra.cpio"
+cat "$vmdir/base.cpio" "$run/extra.cpio" > "$run/initrd"
+
+cmdline="console=ttyS0 quiet panic=-1 mmf.disk=${disk:+1} mmf.shell=$shell"
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+	-m "$mem" -smp "$smp" -kernel "$vmdir/vmlinux" -initrd "$run/initrd")
+if [ -n "$disk" ]; then
+	truncate -s "${disk}M" "$run/disk.img"
+	mkfs.ext4 -q -F "$run/disk.img"
+	qemu+=(-drive "file=$run/disk.img,if=virtio,format=raw,cache=unsafe")
+fi
+
+# KVM when it really boots a guest here, else TCG; probed once and cached.
+accel=${MMF_VM_ACCEL:-}
+if [ -z "$accel" ]; then
+	if [ -s "$build/vm/accel" ]; then
+		accel=$(cat "$build/vm/accel")
+	else
+		accel=tcg
+		if [ -w /dev/kvm ] && (timeout 20 "${qemu[@]}" -accel kvm -cpu host \
+			-append "$cmdline" -serial null -serial file:"$run/probe" \
+			>/dev/null 2>&1; exit $?) 2>/dev/null && grep -q '^mmf-vm-exit: 0' "$run/probe"; then
+			accel=kvm
+		fi
+		echo "$accel" > "$build/vm/accel"
+	fi
+fi
+if [ "$accel" = kvm ]; then
+	qemu+=(-accel kvm -cpu host)
+else
+	qemu+=(-accel tcg -cpu max)
+fi
+
+if [ $shell -eq 1 ]; then
+	exec "${qemu[@]}" -append "$cmdline" -serial mon:stdio
+fi
+
+: > "$run/out"
+timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" \
+	-serial file:"$run/console" -serial file:"$run/out" </dev/null &
+qpid=$!
+# Stream the command's output as it comes, without the exit marker.
+tail -n +1 -f --pid="$qpid" "$run/out" | grep --line-buffered -v '^mmf-vm-exit: ' || true
+qstatus=0
+wait "$qpid" || qstatus=$?
+qpid=
+
+[ -z "$console" ] || cp "$run/console" "$console"
+status=$(sed -n 's/^mmf-vm-exit: \([0-9]*\).*/\1/p' "$run/out" | tail -n 1)
+bad='BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|blocked for more than|RIP:|Call Trace'
+if grep -Eq "$bad" "$run/console"; then
+	echo "run-vm: the kernel console reports a problem:" >&2
+	sed 's/^/console: /' "$run/console" >&2
+	exit 3
+fi
+if [ -z "$status" ]; then
+	if [ "$qstatus" -eq 124 ] || [ "$qstatus" -eq 137 ]; then
+		echo "run-vm: the guest did not finish within ${timeout}s" >&2
+	else
+		echo "run-vm: the guest died (qemu status $qstatus)" >&2
+	fi
+	sed 's/^/console: /' "$run/console" >&2
+	exit 4
+fi
+[ "$status" -eq 0 ] || sed 's/^/console: /' "$run/console" >&2
+exit "$status"
