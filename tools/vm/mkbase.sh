@@ -30,23 +30,32 @@ cp "$here/init" "$stage/init"
 echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"
 echo "root:x:0:" > "$stage/etc/group"
 
-# Drivers for the test disk, in dependency order, decompressed so busybox
-# insmod can load them whatever compression the distribution used.
-: > "$stage/etc/mmf-vm-modules"
-modprobe -a -S "$kver" --show-depends virtio_pci virtio_blk ext4 |
-while read -r kind path _; do
-	[ "$kind" = insmod ] || continue
-	dst=/lib/modules/$kver/$(basename "$path" | sed 's/\.ko\.[a-z]*$/.ko/')
-	grep -qx "$dst" "$stage/etc/mmf-vm-modules" && continue
-	mkdir -p "$stage/lib/modules/$kver"
-	case $path in
-	*.ko.xz) xz -dc "$path" > "$stage$dst" ;;
-	*.ko.zst) zstd -qdc "$path" > "$stage$dst" ;;
-	*.ko.gz) gzip -dc "$path" > "$stage$dst" ;;
-	*) cp "$path" "$stage$dst" ;;
-	esac
-	echo "$dst" >> "$stage/etc/mmf-vm-modules"
-done
+# Drivers the init script loads on demand (test disks, zram swap), in
+# dependency order, decompressed so busybox insmod can load them whatever
+# compression the distribution used.
+mkdir -p "$stage/etc/mmf-vm" "$stage/lib/modules/$kver"
+drivers() {
+	list=$stage/etc/mmf-vm/$1.modules
+	shift
+	: > "$list"
+	modprobe -a -S "$kver" --show-depends "$@" |
+	while read -r kind path _; do
+		[ "$kind" = insmod ] || continue
+		dst=/lib/modules/$kver/$(basename "$path" | sed 's/\.ko\.[a-z]*$/.ko/')
+		grep -qx "$dst" "$list" && continue
+		if [ ! -e "$stage$dst" ]; then
+			case $path in
+			*.ko.xz) xz -dc "$path" > "$stage$dst" ;;
+			*.ko.zst) zstd -qdc "$path" > "$stage$dst" ;;
+			*.ko.gz) gzip -dc "$path" > "$stage$dst" ;;
+			*) cp "$path" "$stage$dst" ;;
+			esac
+		fi
+		echo "$dst" >> "$list"
+	done
+}
+drivers disk virtio_pci virtio_blk ext4 minix
+drivers swap zram
 
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$out/base.cpio.tmp"
 mv "$out/base.cpio.tmp" "$out/base.cpio"

@@ -11,7 +11,9 @@
 #   -k, --kernel K      kernel series or full version (required)
 #   -a, --add SRC[:DST] put a file or folder into the guest (default DST:
 #                       /mmf/<name>); ELF programs bring their libraries
-#   -d, --disk SIZE     attach a fresh ext4 disk of SIZE MiB at /mnt/ext4
+#   -d, --disk MIB[:FS] attach a fresh disk of MIB MiB with file system FS
+#                       (ext4, the default, or minix) at /mnt/FS; repeatable
+#       --swap MIB      give the guest that much zram swap
 #   -m, --mem MIB       guest memory (default 1024)
 #   -s, --smp N         guest CPUs (default 2)
 #   -t, --timeout SECS  fail when the guest is not done by then (default 600)
@@ -28,7 +30,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${MMF_BUILD:-$top/build}
 
-kernel= disk= mem=1024 smp=2 timeout=600 console= shell=0
+kernel= disks= swap= mem=1024 smp=2 timeout=600 console= shell=0
 adds=()
 die() { echo "run-vm: $*" >&2; exit 2; }
 
@@ -36,7 +38,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-k | --kernel) kernel=$2; shift 2 ;;
 	-a | --add) adds+=("$2"); shift 2 ;;
-	-d | --disk) disk=$2; shift 2 ;;
+	-d | --disk) disks+=" $2"; shift 2 ;;
+	--swap) swap=$2; shift 2 ;;
 	-m | --mem) mem=$2; shift 2 ;;
 	-s | --smp) smp=$2; shift 2 ;;
 	-t | --timeout) timeout=$2; shift 2 ;;
@@ -100,14 +103,23 @@ printf '%s\n' "$*" > "$stage/mmf/cmd"
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$run/extra.cpio"
 cat "$vmdir/base.cpio" "$run/extra.cpio" > "$run/initrd"
 
-cmdline="console=ttyS0 quiet panic=-1 mmf.disk=${disk:+1} mmf.shell=$shell"
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-m "$mem" -smp "$smp" -kernel "$vmdir/vmlinux" -initrd "$run/initrd")
-if [ -n "$disk" ]; then
-	truncate -s "${disk}M" "$run/disk.img"
-	mkfs.ext4 -q -F "$run/disk.img"
-	qemu+=(-drive "file=$run/disk.img,if=virtio,format=raw,cache=unsafe")
-fi
+fslist= n=0
+for spec in $disks; do
+	size=${spec%%:*} fs=ext4
+	[ "$spec" = "$size" ] || fs=${spec#*:}
+	case $fs in
+	ext4) mkfs.ext4 -q -F "$run/disk$n.img" "${size}M" > /dev/null ;;
+	minix) truncate -s "${size}M" "$run/disk$n.img"
+	       mkfs.minix -3 "$run/disk$n.img" > /dev/null ;;
+	*) die "--disk: unknown file system $fs" ;;
+	esac
+	qemu+=(-drive "file=$run/disk$n.img,if=virtio,format=raw,cache=unsafe")
+	fslist=${fslist:+$fslist,}$fs
+	n=$((n + 1))
+done
+cmdline="console=ttyS0 quiet panic=-1 mmf.disks=$fslist mmf.swap=$swap mmf.shell=$shell"
 
 # KVM when it really boots a guest here, else TCG; probed once and cached.
 accel=${MMF_VM_ACCEL:-}
