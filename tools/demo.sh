@@ -1,0 +1,21 @@
+#!/bin/bash
+# make demo: boots the test VM on the newest kernel, loads the module and
+# runs the example program (the record database once it exists; until
+# then, the ABI version read through /dev/mmf).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+kernel=${K:-6.12}
+kver=$("$top/tools/kernels.sh" | awk -v k="$kernel" '$1 == k { print $2 }')
+[ -n "$kver" ] || { echo "demo: no $kernel kernel installed (make deps)" >&2; exit 2; }
+
+adds=(-a "$build/kmod/$kver/mmf.ko:/mmf/mmf.ko" -a "$build/tools/mmfctl:/mmf/bin/mmfctl")
+[ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
+demo='mmfctl version'
+if [ -x "$build/examples/recdb" ]; then
+	adds+=(-a "$build/examples/recdb:/mmf/bin/recdb")
+	demo='mmfctl version && recdb demo /mnt/ext4/records.db'
+fi
+exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 "${adds[@]}" -- \
+	"export LD_LIBRARY_PATH=/mmf/lib; echo \"mmf demo on Linux \$(uname -r)\"; mmfctl load /mmf/mmf.ko && $demo"
