@@ -1,0 +1,25 @@
+#!/bin/bash
+# One kernel's part of make check: boots the test VM, runs the selftests
+# (tools/run-tests.sh) and prints KTAP: the guest's own results followed by
+# the host's view of the run (the VM started, finished in time, kept a clean
+# console).  Exits non-zero when anything failed.
+#   check-vm.sh -k 6.1|6.12 [-m MODULE.ko] [TEST...]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmf-check-vm.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+series=${2:-}
+
+# The guest's results as they come, then the host's view of the run.
+"$top/tools/run-tests.sh" "$@" 2> "$tmp/err" | tee "$tmp/out"
+rc=${PIPESTATUS[0]}
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err" | tail -n 80
+
+n=$(grep -c '^\(not \)\?ok ' "$tmp/out")
+ok() { if [ "$1" = 0 ]; then echo "ok $2 $3"; else echo "not ok $2 $3"; fi; }
+[ $rc -ne 2 ]
+ok $? $((n + 1)) "$series: the test VM starts"
+[ $rc -ne 3 ] && [ $rc -ne 4 ]
+ok $? $((n + 2)) "$series: the guest finishes in time, its console free of warnings, bugs and oopses"
+[ $rc -eq 0 ] && ! grep -q '^\s*not ok' "$tmp/out"
