@@ -8,6 +8,7 @@
 #                each kernel series, the test harness's own tests
 #   make demo    boot the test VM and run the example
 #   make vm K=6.12   a shell in the test VM with everything inside
+#   make bench   mmf against native mmap/msync in the test VM, as ratios
 #
 # Build products go under build/ (BUILD=).
 
@@ -28,6 +29,7 @@ include kmod/kmod.mk
 -include lib/lib.mk
 include selftests/selftests.mk
 include tools/tools.mk
+include bench/bench.mk
 
 # Files extracted from Debian's linux-source-6.12 (never committed).
 $(KSRC)/.stamp:
@@ -54,4 +56,5 @@ vm: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check demo do-check do-demo vm clean modules lib selftests tools
+.PHONY: all deps check demo do-check do-demo vm clean modules lib selftests tools \
+	bench bench-build
