@@ -9,9 +9,9 @@ set -eu
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
-base="gcc make qemu-system-x86 busybox-static kmod libkmod-dev pkg-config
+base="gcc libc6-dev make qemu-system-x86 busybox-static kmod libkmod-dev pkg-config
 cpio e2fsprogs xz-utils zstd linux-libc-dev linux-image-amd64
-linux-headers-amd64 linux-source-6.12 perl file"
+linux-headers-amd64 linux-source-6.12 perl"
 
 installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
