@@ -57,4 +57,248 @@ static inline int kmsg_count_since(unsigned long long mark, const char *needle)
 	return count;
 }
 
+/*
+ * Section helpers (mmft_*).  They return -errno instead of asserting so
+ * that forked children can use them too.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <linux/mmf.h>
+
+#define MMFT_PAGE	((size_t)sysconf(_SC_PAGESIZE))
+
+/* A new handle: an open of /dev/mmf, or -errno. */
+static inline int mmft_handle(void)
+{
+	int h = open(MMF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	return h < 0 ? -errno : h;
+}
+
+/*
+ * Bind a new handle to a section (CREATE) and return it, or -errno.  @name
+ * may be NULL (unnamed); @out, when not NULL, receives the ioctl's struct.
+ */
+static inline int mmft_create(int fd, unsigned int prot, uint64_t max_size,
+			      const char *name, unsigned int mode,
+			      unsigned int flags, struct mmf_create *out)
+{
+	struct mmf_create c = {
+		.size = sizeof(c), .flags = flags, .fd = fd, .prot = prot,
+		.max_size = max_size, .mode = mode,
+	};
+	int h = mmft_handle();
+
+	if (h < 0)
+		return h;
+	if (name) {
+		c.name = (uintptr_t)name;
+		c.name_len = strlen(name);
+	}
+	if (ioctl(h, MMF_IOC_CREATE, &c)) {
+		int err = errno;
+
+		close(h);
+		return -err;
+	}
+	if (out)
+		*out = c;
+	return h;
+}
+
+/* A swap-backed section of @size bytes, or -errno. */
+static inline int mmft_create_swap(uint64_t size, const char *name, unsigned int mode,
+				   struct mmf_create *out)
+{
+	return mmft_create(-1, MMF_PROT_READWRITE, size, name, mode, MMF_CREATE_SWAP, out);
+}
+
+/* Bind a new handle to the named section (OPEN), or -errno. */
+static inline int mmft_open_named(const char *name, unsigned int access, struct mmf_open *out)
+{
+	struct mmf_open o = {
+		.size = sizeof(o), .name = (uintptr_t)name, .name_len = strlen(name),
+		.access = access,
+	};
+	int h = mmft_handle();
+
+	if (h < 0)
+		return h;
+	if (ioctl(h, MMF_IOC_OPEN, &o)) {
+		int err = errno;
+
+		close(h);
+		return -err;
+	}
+	if (out)
+		*out = o;
+	return h;
+}
+
+/* FLUSH through any open of /dev/mmf: 0 or -errno; *written gets pages_written. */
+static inline int mmft_flush(int h, const void *addr, uint64_t len, unsigned int flags,
+			     uint64_t *written)
+{
+	struct mmf_flush f = {
+		.size = sizeof(f), .flags = flags, .addr = (uintptr_t)addr, .length = len,
+	};
+
+	if (ioctl(h, MMF_IOC_FLUSH, &f))
+		return -errno;
+	if (written)
+		*written = f.pages_written;
+	return 0;
+}
+
+/* STAT of the handle's section: 0 or -errno. */
+static inline int mmft_stat(int h, struct mmf_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(h, MMF_IOC_STAT, st) ? -errno : 0;
+}
+
+/* A view of a section, or MAP_FAILED with errno set. */
+static inline void *mmft_map(int h, size_t len, int prot, int flags, off_t off)
+{
+	return mmap(NULL, len, prot, flags, h, off);
+}
+
+/* Write back and drop the clean page cache of the whole system: 0 or -errno. */
+static inline int mmft_drop_caches(void)
+{
+	int fd, ret = 0;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "3\n", 2) != 2)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* A file of @size bytes in @dir, every byte @fill, opened O_RDWR; -errno. */
+static inline int mmft_tmpfile(const char *dir, size_t size, int fill, char *path, size_t plen)
+{
+	char buf[4096];
+	size_t done = 0;
+	int fd;
+
+	snprintf(path, plen, "%s/mmft.XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(buf, fill, sizeof(buf));
+	while (fill && done < size) {
+		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+
+		if (write(fd, buf, n) != (ssize_t)n)
+			goto fail;
+		done += n;
+	}
+	if (ftruncate(fd, size))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	unlink(path);
+	return -EIO;
+}
+
+/* Whether @len bytes at @p all equal @c. */
+static inline int mmft_all(const void *p, size_t len, int c)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != (unsigned char)c)
+			return 0;
+	return 1;
+}
+
+/* Whether the @len bytes of file @fd at @off all equal @c (pread). */
+static inline int mmft_file_all(int fd, off_t off, size_t len, int c)
+{
+	unsigned char buf[4096];
+
+	while (len) {
+		size_t n = len < sizeof(buf) ? len : sizeof(buf);
+
+		if (pread(fd, buf, n, off) != (ssize_t)n || !mmft_all(buf, n, c))
+			return 0;
+		off += n;
+		len -= n;
+	}
+	return 1;
+}
+
+/*
+ * Run @fn(@arg) in a forked child and return its raw wait status; the
+ * child's exit code is @fn's return value.  -1 when fork fails.
+ */
+static inline int mmft_in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+struct mmft_access {
+	volatile unsigned char *addr;
+	int write;
+};
+
+static inline int mmft_access_fn(void *arg)
+{
+	struct mmft_access *a = arg;
+
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
+	if (a->write)
+		*a->addr = 0x5a;
+	else
+		(void)*a->addr;
+	return 0;
+}
+
+/* The signal that reading (or writing) @addr raises in a child, 0 if none. */
+static inline int mmft_access_signal(const void *addr, int write)
+{
+	struct mmft_access a = { (volatile unsigned char *)addr, write };
+	int status = mmft_in_child(mmft_access_fn, &a);
+
+	if (status == -1)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* Drop every privilege and become @uid/@gid (no supplementary groups). */
+static inline int mmft_become(uid_t uid, gid_t gid)
+{
+	gid_t none[1];
+
+	if (setgroups(0, none) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+		return -errno;
+	return 0;
+}
+
 #endif /* MMF_TEST_H */
