@@ -294,11 +294,40 @@ static inline int mmft_access_signal(const void *addr, int write)
 /* Drop every privilege and become @uid/@gid (no supplementary groups). */
 static inline int mmft_become(uid_t uid, gid_t gid)
 {
-	gid_t none[1];
+	gid_t none[1] = { 0 };
 
 	if (setgroups(0, none) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
 		return -errno;
 	return 0;
+}
+
+/*
+ * Resident pages of [@off, @off + @len) of file @fd (page-aligned @off),
+ * seen through a fresh plain mapping and mincore(); -errno on failure.
+ */
+static inline long mmft_resident(int fd, off_t off, size_t len)
+{
+	size_t pg = MMFT_PAGE, n = (len + pg - 1) / pg, i;
+	unsigned char *vec = malloc(n ? n : 1);
+	long count = 0;
+	void *p;
+
+	if (!vec)
+		return -ENOMEM;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+	if (p == MAP_FAILED) {
+		free(vec);
+		return -errno;
+	}
+	if (mincore(p, len, vec)) {
+		count = -errno;
+	} else {
+		for (i = 0; i < n; i++)
+			count += vec[i] & 1;
+	}
+	munmap(p, len);
+	free(vec);
+	return count;
 }
 
 #endif /* MMF_TEST_H */

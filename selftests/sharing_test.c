@@ -135,8 +135,13 @@ TEST_F(share, two_processes_see_each_others_writes)
 	ASSERT_EQ(0, pipe(p2c));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (pid == 0)
+	if (pid == 0) {
+		close(c2p[0]);
+		close(p2c[1]);
 		_exit(share_child(self->name, self->pg, self->size, v, c2p[1], p2c[0]));
+	}
+	close(c2p[1]);
+	close(p2c[0]);
 	ASSERT_EQ(1, read(c2p[0], &tok, 1)) TH_LOG("the child died before writing");
 	/* The child's write is visible here at once, and in the file. */
 	EXPECT_TRUE(mmft_all(v + self->pg, self->pg, 0xB2));
@@ -153,8 +158,6 @@ TEST_F(share, two_processes_see_each_others_writes)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child failed at step %d", WEXITSTATUS(status));
 	close(c2p[0]);
-	close(c2p[1]);
-	close(p2c[0]);
 	close(p2c[1]);
 	munmap(v, self->size);
 }

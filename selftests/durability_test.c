@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Durability (issue 3, acceptance item 4): what a view wrote is in the file
+ * after a flush and after a plain close with no flush, proven without the
+ * module's help: by unmounting and mounting the ext4 test disk again, by
+ * reading the disk blocks of the file straight from the block device, and
+ * by re-reading the file after the page cache was dropped.  A swap-backed
+ * section keeps its bytes when its pages go out to swap and come back.
+ *
+ * Periodic write-back is switched off while a test runs (and restored), so
+ * that only the module's flush, the close or the unmount can write.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#define MNT		"/mnt/ext4"
+#define NPAGES		8
+#define FILL		0x11
+#define WB_KNOB		"/proc/sys/vm/dirty_writeback_centisecs"
+
+/* Page i of the test pattern. */
+static int pat(int i)
+{
+	return 0x40 + i;
+}
+
+static int read_knob(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The block device mounted on @mnt, from /proc/self/mounts. */
+static int mount_source(const char *mnt, char *dev, size_t len)
+{
+	char line[512], src[256], dir[256];
+	FILE *f = fopen("/proc/self/mounts", "re");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %255s", src, dir) == 2 && !strcmp(dir, mnt)) {
+			snprintf(dev, len, "%s", src);
+			found = 1;
+		}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+static int is_ext4_mounted(void)
+{
+	struct statfs sf;
+
+	return !statfs(MNT, &sf) && sf.f_type == EXT4_SUPER_MAGIC;
+}
+
+FIXTURE(dur) {
+	char path[64];
+	char dev[256];
+	char wb_old[32];
+	int fd;
+	size_t pg, size;
+	unsigned long long log_mark;
+};
+
+FIXTURE_SETUP(dur)
+{
+	self->log_mark = kmsg_mark();
+	self->pg = MMFT_PAGE;
+	self->size = NPAGES * self->pg;
+	self->fd = -1;
+	ASSERT_TRUE(is_ext4_mounted()) TH_LOG(MNT " is not an ext4 mount");
+	ASSERT_EQ(0, mount_source(MNT, self->dev, sizeof(self->dev)));
+	ASSERT_EQ(0, read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
+	ASSERT_EQ(0, write_knob(WB_KNOB, "0"));
+	/* The starting bytes are on the disk before the test writes. */
+	self->fd = mmft_tmpfile(MNT, self->size, FILL, self->path, sizeof(self->path));
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, fsync(self->fd));
+}
+
+FIXTURE_TEARDOWN(dur)
+{
+	if (!is_ext4_mounted())
+		EXPECT_EQ(0, mount(self->dev, MNT, "ext4", 0, NULL)) TH_LOG("remount: %s",
+									 strerror(errno));
+	if (self->fd >= 0)
+		close(self->fd);
+	unlink(self->path);
+	EXPECT_EQ(0, write_knob(WB_KNOB, self->wb_old));
+	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
+}
+
+/* Map the whole file READWRITE and write the pattern into @mask's pages. */
+static unsigned char *write_pages(FIXTURE_DATA(dur) *self, int *h, unsigned int mask)
+{
+	unsigned char *v;
+	int i;
+
+	*h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	if (*h < 0)
+		return MAP_FAILED;
+	v = mmft_map(*h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (v == MAP_FAILED) {
+		close(*h);
+		return v;
+	}
+	for (i = 0; i < NPAGES; i++)
+		if (mask & (1U << i))
+			memset(v + i * self->pg, pat(i), self->pg);
+	return v;
+}
+
+/* Whether the file at self->path holds the pattern in @mask's pages, FILL elsewhere. */
+static int file_has(FIXTURE_DATA(dur) *self, unsigned int mask)
+{
+	int i, ok = 1, fd = open(self->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	for (i = 0; i < NPAGES; i++)
+		ok &= mmft_file_all(fd, i * self->pg, self->pg, mask & (1U << i) ? pat(i) : FILL);
+	close(fd);
+	return ok;
+}
+
+/* Close everything, unmount, mount again: only what is on the disk is left. */
+static int remount(FIXTURE_DATA(dur) *self)
+{
+	close(self->fd);
+	self->fd = -1;
+	if (umount(MNT))
+		return -errno;
+	if (mount(self->dev, MNT, "ext4", 0, NULL))
+		return -errno;
+	return 0;
+}
+
+TEST_F(dur, flushed_bytes_survive_a_remount)
+{
+	unsigned int mask = (1U << 1) | (1U << 4) | (1U << 7);
+	uint64_t written = 0;
+	unsigned char *v;
+	int h, ret;
+
+	v = write_pages(self, &h, mask);
+	ASSERT_NE(MAP_FAILED, v) TH_LOG("CREATE/mmap failed: %s", strerror(errno));
+	ret = mmft_flush(h, v, self->size, MMF_FLUSH_DURABLE, &written);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH: %s", strerror(-ret));
+	EXPECT_EQ(3, written);
+	munmap(v, self->size);
+	close(h);
+	ret = remount(self);
+	ASSERT_EQ(0, ret) TH_LOG("umount/mount: %s", strerror(-ret));
+	EXPECT_TRUE(file_has(self, mask));
+}
+
+TEST_F(dur, unflushed_bytes_survive_close_and_remount)
+{
+	unsigned int mask = (1U << 0) | (1U << 2) | (1U << 3) | (1U << 6);
+	unsigned char *v;
+	int h, ret;
+
+	v = write_pages(self, &h, mask);
+	ASSERT_NE(MAP_FAILED, v) TH_LOG("CREATE/mmap failed: %s", strerror(errno));
+	munmap(v, self->size);
+	close(h);
+	ret = remount(self);
+	ASSERT_EQ(0, ret) TH_LOG("umount/mount: %s", strerror(-ret));
+	EXPECT_TRUE(file_has(self, mask));
+}
+
+/* A view that outlives its handle still reaches the disk. */
+TEST_F(dur, view_closed_last_without_flush_survives_remount)
+{
+	unsigned int mask = 1U << 5;
+	unsigned char *v;
+	int h, ret;
+
+	v = write_pages(self, &h, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+	memset(v + 5 * self->pg, pat(5), self->pg);
+	munmap(v, self->size);
+	ret = remount(self);
+	ASSERT_EQ(0, ret) TH_LOG("umount/mount: %s", strerror(-ret));
+	EXPECT_TRUE(file_has(self, mask));
+}
+
+/*
+ * Read [@off, @off + @len) of the file from the block device itself,
+ * following the file's extents (FIEMAP, without syncing).  0 or -errno.
+ */
+static int read_from_disk(int fd, const char *dev, off_t off, size_t len, unsigned char *out)
+{
+	struct fiemap *fm;
+	unsigned char *bounce;
+	unsigned int i;
+	size_t done = 0;
+	int dfd, ret = -ENODATA;
+
+	fm = calloc(1, sizeof(*fm) + 64 * sizeof(struct fiemap_extent));
+	if (!fm || posix_memalign((void **)&bounce, 4096, len))
+		return -ENOMEM;
+	fm->fm_start = off;
+	fm->fm_length = len;
+	fm->fm_extent_count = 64;
+	dfd = open(dev, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (dfd < 0 || ioctl(fd, FS_IOC_FIEMAP, fm)) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = 0; i < fm->fm_mapped_extents; i++) {
+		struct fiemap_extent *e = &fm->fm_extents[i];
+		off_t from = off + done;
+		size_t n;
+
+		if (e->fe_flags & (FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC |
+				   FIEMAP_EXTENT_UNWRITTEN | FIEMAP_EXTENT_ENCODED))
+			break;
+		if ((off_t)e->fe_logical > from || (off_t)(e->fe_logical + e->fe_length) <= from)
+			break;
+		n = e->fe_logical + e->fe_length - from;
+		if (n > len - done)
+			n = len - done;
+		if (pread(dfd, bounce, n, e->fe_physical + (from - e->fe_logical)) != (ssize_t)n) {
+			ret = -EIO;
+			goto out;
+		}
+		memcpy(out + done, bounce, n);
+		done += n;
+		if (done == len) {
+			ret = 0;
+			break;
+		}
+	}
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(bounce);
+	free(fm);
+	return ret;
+}
+
+TEST_F(dur, flush_writes_the_disk_blocks)
+{
+	unsigned char *v, *disk;
+	struct stat st, dst;
+	uint64_t written = 0;
+	int h, ret;
+
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	ASSERT_EQ(0, stat(self->dev, &dst));
+	ASSERT_EQ(st.st_dev, dst.st_rdev) TH_LOG("%s is not the disk of " MNT, self->dev);
+	disk = malloc(self->size);
+	ASSERT_NE(NULL, disk);
+
+	v = write_pages(self, &h, (1U << 2) | (1U << 3));
+	ASSERT_NE(MAP_FAILED, v);
+	/* Not flushed yet (periodic write-back is off): the disk has the old bytes. */
+	ret = read_from_disk(self->fd, self->dev, 0, self->size, disk);
+	ASSERT_EQ(0, ret) TH_LOG("reading the extents: %s", strerror(-ret));
+	EXPECT_TRUE(mmft_all(disk, self->size, FILL));
+
+	ret = mmft_flush(h, v + 2 * self->pg, 2 * self->pg, 0, &written);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH: %s", strerror(-ret));
+	EXPECT_EQ(2, written);
+	ret = read_from_disk(self->fd, self->dev, 0, self->size, disk);
+	ASSERT_EQ(0, ret) TH_LOG("reading the extents: %s", strerror(-ret));
+	EXPECT_TRUE(mmft_all(disk, 2 * self->pg, FILL));
+	EXPECT_TRUE(mmft_all(disk + 2 * self->pg, self->pg, pat(2)));
+	EXPECT_TRUE(mmft_all(disk + 3 * self->pg, self->pg, pat(3)));
+	EXPECT_TRUE(mmft_all(disk + 4 * self->pg, 4 * self->pg, FILL));
+
+	/* A flush of a range without those pages writes nothing of them. */
+	memset(v + 6 * self->pg, pat(6), self->pg);
+	ret = mmft_flush(h, v, 2 * self->pg, 0, &written);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, written);
+	ASSERT_EQ(0, read_from_disk(self->fd, self->dev, 0, self->size, disk));
+	EXPECT_TRUE(mmft_all(disk + 6 * self->pg, self->pg, FILL));
+	munmap(v, self->size);
+	close(h);
+	free(disk);
+}
+
+TEST_F(dur, flushed_bytes_reread_after_dropping_caches)
+{
+	unsigned int mask = (1U << 0) | (1U << 5);
+	unsigned char *v;
+	long resident;
+	int h, ret;
+
+	v = write_pages(self, &h, mask);
+	ASSERT_NE(MAP_FAILED, v);
+	ret = mmft_flush(h, v, 0, 0, NULL);	/* length 0: the whole view */
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH: %s", strerror(-ret));
+	munmap(v, self->size);
+	close(h);
+	ASSERT_EQ(0, mmft_drop_caches());
+	/* Clean pages went: what is read next comes from the disk. */
+	resident = mmft_resident(self->fd, 0, self->size);
+	EXPECT_EQ(0, resident) TH_LOG("%ld pages still cached (dirty?)", resident);
+	EXPECT_TRUE(file_has(self, mask));
+}
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+struct cs_range {
+	__u64 off, len;
+};
+
+struct cs {
+	__u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+/* The last reference to a section starts write-back of what is left. */
+TEST_F_TIMEOUT(dur, last_close_starts_write_back, 60)
+{
+	struct cs_range r = { 0, 0 };
+	struct cs c;
+	unsigned char *v;
+	int h, i;
+
+	if (syscall(__NR_cachestat, self->fd, &r, &c, 0) && errno == ENOSYS)
+		SKIP(return, "no cachestat(2) on this kernel");
+	v = write_pages(self, &h, 0xff);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_EQ(0, syscall(__NR_cachestat, self->fd, &r, &c, 0));
+	EXPECT_EQ(NPAGES, c.nr_dirty + c.nr_writeback);
+	munmap(v, self->size);
+	close(h);
+	/* Periodic write-back is off: only the module can start it. */
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(0, syscall(__NR_cachestat, self->fd, &r, &c, 0));
+		if (!c.nr_dirty && !c.nr_writeback)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(0, c.nr_dirty) TH_LOG("still dirty 30 s after the last close");
+	EXPECT_EQ(0, c.nr_writeback);
+	EXPECT_TRUE(file_has(self, 0xff));
+}
+
+static long swap_used_kb(void)
+{
+	char line[128];
+	long total = -1, free_kb = -1, v;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SwapTotal: %ld kB", &v) == 1)
+			total = v;
+		else if (sscanf(line, "SwapFree: %ld kB", &v) == 1)
+			free_kb = v;
+	}
+	fclose(f);
+	return total <= 0 || free_kb < 0 ? -1 : total - free_kb;
+}
+
+TEST_F_TIMEOUT(dur, swap_section_survives_swap_out, 120)
+{
+	size_t len = 8 << 20, pg = self->pg, i, bad = 0;
+	unsigned char *v, *vec;
+	long before, after, resident = 0;
+	int h;
+
+	before = swap_used_kb();
+	if (before < 0)
+		SKIP(return, "no swap in this VM (run-vm.sh --swap MIB)");
+	h = mmft_create_swap(len, NULL, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE swap: %s", strerror(-h));
+	v = mmft_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	for (i = 0; i < len / pg; i++)
+		memset(v + i * pg, (int)(i * 7 + 1), pg);
+	/* Push the pages out (memory pressure aimed at this range). */
+	ASSERT_EQ(0, madvise(v, len, MADV_PAGEOUT));
+	vec = malloc(len / pg);
+	ASSERT_NE(NULL, vec);
+	ASSERT_EQ(0, mincore(v, len, vec));
+	for (i = 0; i < len / pg; i++)
+		resident += vec[i] & 1;
+	after = swap_used_kb();
+	EXPECT_GT(after, before) TH_LOG("nothing went to swap");
+	TH_LOG("%ld of %zu pages resident, %ld kB more swap", resident, len / pg, after - before);
+	for (i = 0; i < len / pg; i++)
+		bad += !mmft_all(v + i * pg, pg, (unsigned char)(i * 7 + 1));
+	EXPECT_EQ(0, bad);
+	free(vec);
+	munmap(v, len);
+	close(h);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Write-back errors (issue 3, acceptance item 5) on the minix test disk,
+ * which allocates blocks only at write-back: with the disk full, dirtying a
+ * sparse file through a view succeeds and the flush fails with ENOSPC.  As
+ * fsync does, each open of /dev/mmf that flushes the section hears of the
+ * error once; the kernel log stays quiet; once space is freed, the pages
+ * written again reach the file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#define MNT		"/mnt/minix"
+#define NPAGES		8
+#define NSMALL		32
+
+FIXTURE(full) {
+	char target[64], filler[64], name[64];
+	int fd, fillfd;
+	int nsmall;
+	size_t pg, size;
+};
+
+static void small_path(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, MNT "/mmft-s%d-%d", i, getpid());
+}
+
+/* Use up every free block: one big file, then one-block files. */
+static int fill_disk(FIXTURE_DATA(full) *self)
+{
+	static char chunk[65536];
+	size_t n = sizeof(chunk);
+	char path[64];
+	int fd;
+
+	memset(chunk, 0xF1, sizeof(chunk));
+	while (n) {
+		ssize_t w = write(self->fillfd, chunk, n);
+
+		if (w < 0 && errno != ENOSPC)
+			return -errno;
+		if (w <= 0)
+			n /= 2;
+	}
+	for (self->nsmall = 0; self->nsmall < NSMALL; self->nsmall++) {
+		small_path(path, sizeof(path), self->nsmall);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			break;		/* out of inodes is full enough */
+		n = write(fd, chunk, 1);
+		close(fd);
+		if (n != 1) {
+			self->nsmall++;
+			break;
+		}
+	}
+	return fsync(self->fillfd) ? -errno : 0;
+}
+
+static void free_disk(FIXTURE_DATA(full) *self)
+{
+	char path[64];
+	int i;
+
+	if (self->fillfd >= 0) {
+		close(self->fillfd);
+		self->fillfd = -1;
+	}
+	unlink(self->filler);
+	for (i = 0; i < self->nsmall; i++) {
+		small_path(path, sizeof(path), i);
+		unlink(path);
+	}
+	self->nsmall = 0;
+	sync();
+}
+
+FIXTURE_SETUP(full)
+{
+	struct statfs sf;
+	int ret;
+
+	self->pg = MMFT_PAGE;
+	self->size = NPAGES * self->pg;
+	self->fd = self->fillfd = -1;
+	snprintf(self->target, sizeof(self->target), MNT "/mmft-t-%d", getpid());
+	snprintf(self->filler, sizeof(self->filler), MNT "/mmft-f-%d", getpid());
+	snprintf(self->name, sizeof(self->name), "mmft-enospc-%d", getpid());
+	ASSERT_EQ(0, statfs(MNT, &sf));
+	ASSERT_TRUE(sf.f_type == MINIX3_SUPER_MAGIC || sf.f_type == MINIX2_SUPER_MAGIC ||
+		    sf.f_type == MINIX_SUPER_MAGIC) TH_LOG(MNT " is not minix");
+	/* A sparse file: no block is allocated before write-back. */
+	self->fd = open(self->target, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ftruncate(self->fd, self->size));
+	self->fillfd = open(self->filler, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ASSERT_LE(0, self->fillfd);
+	ret = fill_disk(self);
+	ASSERT_EQ(0, ret) TH_LOG("filling " MNT ": %s", strerror(-ret));
+	ASSERT_EQ(0, statfs(MNT, &sf));
+	ASSERT_EQ(0, sf.f_bfree) TH_LOG(MNT " still has %llu free blocks",
+					(unsigned long long)sf.f_bfree);
+}
+
+FIXTURE_TEARDOWN(full)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	unlink(self->target);
+	free_disk(self);
+}
+
+TEST_F(full, flush_reports_enospc_once_per_open_then_recovers)
+{
+	struct mmf_stat st;
+	unsigned long long mark;
+	uint64_t written = 0;
+	unsigned char *v;
+	int a, b, ret;
+
+	a = mmft_create(self->fd, MMF_PROT_READWRITE, 0, self->name, 0600, 0, NULL);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	/* A second open of the device, bound before the error happens. */
+	b = mmft_open_named(self->name, MMF_ACCESS_READ | MMF_ACCESS_WRITE, NULL);
+	ASSERT_LE(0, b) TH_LOG("OPEN: %s", strerror(-b));
+	v = mmft_map(a, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_EQ(0, mmft_stat(a, &st));
+	EXPECT_EQ(0, st.writeback_errors);
+
+	mark = kmsg_mark();
+	memset(v, 0x7E, self->size);	/* faults fine: minix allocates later */
+	EXPECT_EQ(-ENOSPC, mmft_flush(a, v, self->size, 0, NULL));
+	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL)) TH_LOG("reported twice to A");
+	EXPECT_EQ(-ENOSPC, mmft_flush(b, v, self->size, 0, NULL)) TH_LOG("B never heard");
+	EXPECT_EQ(0, mmft_flush(b, v, self->size, 0, NULL)) TH_LOG("reported twice to B");
+	ASSERT_EQ(0, mmft_stat(a, &st));
+	EXPECT_LE(1, st.writeback_errors);
+	/* Quiet: not a line in the kernel log, from the module or anyone. */
+	EXPECT_EQ(0, kmsg_count_since(mark, ""));
+
+	/* Space again: the pages written again reach the file. */
+	free_disk(self);
+	memset(v, 0x7F, self->size);
+	ret = mmft_flush(a, v, self->size, MMF_FLUSH_DURABLE, &written);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH after freeing space: %s", strerror(-ret));
+	EXPECT_EQ(NPAGES, written);
+	munmap(v, self->size);
+	close(a);
+	close(b);
+	/* From the disk: nothing of the file may still be cached. */
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(self->fd, 0, self->size));
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x7F));
+}
+
+/* An error that an asynchronous flush started is not lost. */
+TEST_F(full, error_of_an_async_flush_reaches_the_next_flush)
+{
+	unsigned char *v;
+	int a, ret;
+
+	a = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	v = mmft_map(a, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v, 0x5B, 2 * self->pg);
+	ret = mmft_flush(a, v, self->size, MMF_FLUSH_ASYNC, NULL);
+	EXPECT_TRUE(ret == 0 || ret == -ENOSPC) TH_LOG("async FLUSH: %s", strerror(-ret));
+	if (ret == 0)
+		EXPECT_EQ(-ENOSPC, mmft_flush(a, v, self->size, 0, NULL));
+	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL));
+	munmap(v, self->size);
+	close(a);
+}
+
+/* A handle that never flushed this section still hears of its error. */
+TEST_F(full, error_reaches_an_open_that_did_not_cause_it)
+{
+	unsigned char *v;
+	int a, other;
+
+	a = mmft_create(self->fd, MMF_PROT_READWRITE, 0, self->name, 0600, 0, NULL);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	other = mmft_open_named(self->name, MMF_ACCESS_READ, NULL);
+	ASSERT_LE(0, other);
+	v = mmft_map(a, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v + self->pg, 0x3A, self->pg);
+	/* The kernel's own write-back meets the error, not a flush. */
+	EXPECT_EQ(-1, fsync(self->fd));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-ENOSPC, mmft_flush(other, v, self->size, 0, NULL));
+	EXPECT_EQ(-ENOSPC, mmft_flush(a, v, self->size, 0, NULL));
+	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL));
+	munmap(v, self->size);
+	close(other);
+	close(a);
+}
+
+TEST_HARNESS_MAIN

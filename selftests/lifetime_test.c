@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetimes (issue 3, acceptance item 8): the module cannot be unloaded
+ * while any handle or view exists, wherever the view went (a forked child,
+ * split or moved VMAs), and can be once all are gone; views outlive their
+ * handle; a name outlives neither its last handle.
+ *
+ * Tests that unload the module load it again from the same file the runner
+ * used (/mmf/mmf.ko, or $MMF_KO), so that later programs still find it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+static const char *module_file(void)
+{
+	const char *ko = getenv("MMF_KO");
+
+	return ko ? ko : "/mmf/mmf.ko";
+}
+
+static int module_loaded(void)
+{
+	return access("/sys/module/mmf", F_OK) == 0;
+}
+
+/* The module's reference count, -1 when it is not loaded. */
+static long module_refcnt(void)
+{
+	char buf[32] = "";
+	long n = -1;
+	int fd = open("/sys/module/mmf/refcnt", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		n = strtol(buf, NULL, 10);
+	close(fd);
+	return n;
+}
+
+static int try_unload(void)
+{
+	return syscall(SYS_delete_module, "mmf", O_NONBLOCK) ? -errno : 0;
+}
+
+static int reload(void)
+{
+	int fd = open(module_file(), O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Unload (must work now), check the device went, load again. */
+static void unload_and_reload(struct __test_metadata *_metadata)
+{
+	struct mmf_version ver = { .size = sizeof(ver) };
+	struct stat st;
+	int h;
+
+	ASSERT_EQ(0, try_unload());
+	EXPECT_FALSE(module_loaded());
+	EXPECT_NE(0, stat(MMF_DEVICE_PATH, &st));
+	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, stat(MMF_DEVICE_PATH, &st));
+	h = mmft_handle();
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, ioctl(h, MMF_IOC_VERSION, &ver));
+	close(h);
+}
+
+FIXTURE(life) {
+	char path[64];
+	int fd;
+	size_t pg;
+};
+
+FIXTURE_SETUP(life)
+{
+	self->pg = MMFT_PAGE;
+	ASSERT_TRUE(module_loaded());
+	ASSERT_EQ(0, access(module_file(), R_OK)) TH_LOG("no %s to reload", module_file());
+	self->fd = mmft_tmpfile("/mnt/ext4", 4 * self->pg, 0x11, self->path, sizeof(self->path));
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	close(self->fd);
+	unlink(self->path);
+	if (!module_loaded())
+		EXPECT_EQ(0, reload()) TH_LOG("could not load %s again", module_file());
+	/* Every handle and view of the test is gone: nothing may pin it. */
+	EXPECT_EQ(0, module_refcnt());
+}
+
+TEST_F(life, unload_refused_while_a_handle_is_open)
+{
+	int h = mmft_handle(), bound;
+
+	ASSERT_LE(0, h);
+	EXPECT_LE(1, module_refcnt());
+	EXPECT_EQ(-EWOULDBLOCK, try_unload());
+	EXPECT_TRUE(module_loaded());
+
+	bound = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, bound) TH_LOG("CREATE: %s", strerror(-bound));
+	close(h);
+	EXPECT_EQ(-EWOULDBLOCK, try_unload());
+	EXPECT_TRUE(module_loaded());
+	close(bound);
+}
+
+TEST_F(life, unload_refused_while_only_a_view_remains)
+{
+	unsigned char *v;
+	int h, rfd;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 4 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+	close(self->fd);
+	self->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	EXPECT_LE(1, module_refcnt());
+	EXPECT_EQ(-EWOULDBLOCK, try_unload());
+	ASSERT_TRUE(module_loaded());
+	/* The view still works, and writes the file. */
+	memset(v + self->pg, 0x5A, self->pg);
+	rfd = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rfd);
+	EXPECT_TRUE(mmft_file_all(rfd, self->pg, self->pg, 0x5A));
+	munmap(v, 4 * self->pg);
+
+	EXPECT_EQ(0, module_refcnt());
+	unload_and_reload(_metadata);
+	EXPECT_TRUE(mmft_file_all(rfd, 0, self->pg, 0x11));
+	EXPECT_TRUE(mmft_file_all(rfd, self->pg, self->pg, 0x5A));
+	close(rfd);
+}
+
+TEST_F(life, a_forked_childs_view_pins_the_module)
+{
+	int p2c[2], status, h;
+	unsigned char *v;
+	pid_t pid;
+	char tok;
+
+	h = mmft_create_swap(2 * self->pg, NULL, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE swap: %s", strerror(-h));
+	v = mmft_map(h, 2 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	v[0] = 0x61;
+	ASSERT_EQ(0, pipe(p2c));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(h);
+		if (read(p2c[0], &tok, 1) != 1)
+			_exit(10);
+		/* The parent wrote this after it closed everything of its own. */
+		_exit(v[0] == 0x61 && v[self->pg] == 0x62 ? 0 : 11);
+	}
+	v[self->pg] = 0x62;
+	munmap(v, 2 * self->pg);
+	close(h);
+	EXPECT_EQ(-EWOULDBLOCK, try_unload());
+	ASSERT_TRUE(module_loaded());
+	ASSERT_EQ(1, write(p2c[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(p2c[0]);
+	close(p2c[1]);
+	EXPECT_EQ(0, module_refcnt());
+	unload_and_reload(_metadata);
+}
+
+TEST_F(life, split_and_moved_views_keep_the_pin)
+{
+	size_t pg = self->pg;
+	unsigned char *v, *dst, *moved;
+	int h;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+	/* Split into [0] [1 read-only] [2 gone] [3], then move page 3. */
+	ASSERT_EQ(0, mprotect(v + pg, pg, PROT_READ));
+	ASSERT_EQ(0, munmap(v + 2 * pg, pg));
+	dst = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	moved = mremap(v + 3 * pg, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	ASSERT_EQ(dst, moved);
+	moved[1] = 0x71;
+	EXPECT_TRUE(mmft_file_all(self->fd, 3 * pg + 1, 1, 0x71));
+
+	ASSERT_EQ(0, munmap(v, 2 * pg));
+	EXPECT_EQ(-EWOULDBLOCK, try_unload());
+	ASSERT_TRUE(module_loaded());
+	ASSERT_EQ(0, munmap(moved, pg));
+	EXPECT_EQ(0, module_refcnt());
+	unload_and_reload(_metadata);
+}
+
+TEST_F(life, views_work_after_their_handle_is_closed)
+{
+	struct mmf_create c = { 0 };
+	struct mmf_query q = { .size = sizeof(q) };
+	uint64_t written = 0;
+	unsigned char *v;
+	int h, other, rfd;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, &c);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 4 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+
+	memset(v + 2 * self->pg, 0x3C, 64);
+	rfd = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rfd);
+	EXPECT_TRUE(mmft_file_all(rfd, 2 * self->pg, 64, 0x3C));
+	/* Any other open of the device can query and flush the view. */
+	other = mmft_handle();
+	ASSERT_LE(0, other);
+	q.addr = (uintptr_t)v + 2 * self->pg;
+	EXPECT_EQ(0, ioctl(other, MMF_IOC_QUERY, &q));
+	EXPECT_EQ(c.section_id, q.section_id);
+	EXPECT_EQ((uintptr_t)v, q.view_start);
+	EXPECT_EQ(0, mmft_flush(other, v, 4 * self->pg, 0, &written));
+	EXPECT_EQ(1, written);
+	munmap(v, 4 * self->pg);
+	close(other);
+	/* Flushed: the bytes come back from the disk. */
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_TRUE(mmft_file_all(rfd, 2 * self->pg, 64, 0x3C));
+	EXPECT_TRUE(mmft_file_all(rfd, 2 * self->pg + 64, self->pg - 64, 0x11));
+	close(rfd);
+}
+
+TEST_F(life, a_name_lives_as_long_as_a_handle)
+{
+	char name[64];
+	struct mmf_create c1 = { 0 }, c2 = { 0 };
+	unsigned char *old, *fresh;
+	int a, b, c;
+
+	snprintf(name, sizeof(name), "mmft-life-%d", getpid());
+	a = mmft_create_swap(2 * self->pg, name, 0600, &c1);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	b = mmft_open_named(name, MMF_ACCESS_READ | MMF_ACCESS_WRITE, NULL);
+	ASSERT_LE(0, b) TH_LOG("OPEN: %s", strerror(-b));
+	old = mmft_map(a, 2 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, old);
+	memset(old, 0x4D, 2 * self->pg);
+
+	close(a);		/* b still holds the name */
+	c = mmft_open_named(name, MMF_ACCESS_READ, NULL);
+	EXPECT_LE(0, c);
+	if (c >= 0)
+		close(c);
+	close(b);		/* the last handle: the name goes, the view stays */
+	EXPECT_EQ(-ENOENT, mmft_open_named(name, MMF_ACCESS_READ, NULL));
+	EXPECT_TRUE(mmft_all(old, 2 * self->pg, 0x4D));
+
+	/* The name is free for a new, unrelated section. */
+	a = mmft_create_swap(2 * self->pg, name, 0600, &c2);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(0, c2.result & MMF_RESULT_EXISTED);
+	EXPECT_NE(c1.section_id, c2.section_id);
+	fresh = mmft_map(a, 2 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	EXPECT_TRUE(mmft_all(fresh, 2 * self->pg, 0));
+	fresh[0] = 0x01;
+	EXPECT_EQ(0x4D, old[0]);
+	munmap(fresh, 2 * self->pg);
+	munmap(old, 2 * self->pg);
+	close(a);
+}
+
+TEST_HARNESS_MAIN
