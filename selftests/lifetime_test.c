@@ -254,6 +254,7 @@ TEST_F(life, views_work_after_their_handle_is_closed)
 	close(other);
 	/* Flushed: the bytes come back from the disk. */
 	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(rfd, 0, 4 * self->pg));
 	EXPECT_TRUE(mmft_file_all(rfd, 2 * self->pg, 64, 0x3C));
 	EXPECT_TRUE(mmft_file_all(rfd, 2 * self->pg + 64, self->pg - 64, 0x11));
 	close(rfd);

