@@ -304,6 +304,8 @@ TEST(permissions_follow_owner_group_other)
 	int status;
 	pid_t pid;
 
+	unsigned long long mark = kmsg_mark();
+
 	uniq(n640, sizeof(n640), "m640");
 	uniq(n604, sizeof(n604), "m604");
 	uniq(n460, sizeof(n460), "m460");
@@ -349,6 +351,7 @@ TEST(permissions_follow_owner_group_other)
 	gate_close(&g);
 	/* The owner is gone: so are its names. */
 	EXPECT_EQ(-ENOENT, mmft_open_named(n640, RD, NULL));
+	EXPECT_EQ(0, kmsg_count_since(mark, "mmf"));
 }
 
 struct ns_arg {
@@ -386,6 +389,7 @@ static int ns_child(void *arg)
 
 TEST(names_are_scoped_to_the_ipc_namespace)
 {
+	unsigned long long mark = kmsg_mark();
 	char parents[64], own[64];
 	struct ns_arg a;
 	unsigned char *v;
@@ -420,6 +424,7 @@ TEST(names_are_scoped_to_the_ipc_namespace)
 	munmap(v, MMFT_PAGE);
 	gate_close(&g);
 	close(h);
+	EXPECT_EQ(0, kmsg_count_since(mark, "mmf"));
 }
 
 /* The per-user section limit, set low for the test and restored after. */
