@@ -1,20 +1,209 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal declarations shared by the files of the mmf module.
+ *
+ * Object model (Documentation/design.rst has the long version):
+ *
+ *   handle   an open of /dev/mmf (struct mmf_handle in file->private_data),
+ *            bound at most once to a section.
+ *   section  a backing file (or a shmem file for a swap-backed section)
+ *            opened privately by the module, plus counters, a dirty index
+ *            and optionally a name.  Its lifetime is that of an anonymous
+ *            "anchor" file whose release frees it: every bound handle and
+ *            every view (VMA) holds one reference to the anchor.
+ *   view     a VMA whose vm_file is the section's private file and whose
+ *            vm_ops is a per-section copy of the backing file's own ops with
+ *            open/close/fault/map_pages/page_mkwrite wrapped.
  */
 #ifndef MMF_H
 #define MMF_H
 
+#include <linux/atomic.h>
+#include <linux/errseq.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/xarray.h>
 #include <uapi/linux/mmf.h>
 
 #include "mmf_compat.h"
 
+/* Read-around window in pages: default and largest accepted. */
+#define MMF_READAROUND_DEFAULT	32
+#define MMF_READAROUND_MAX	1024
+
 /*
- * Copy an extensible ioctl argument (a struct whose first __u32 is its size
- * as the caller knows it) in and out.  See the comment atop uapi/linux/mmf.h.
+ * The dirty index of a section: one bit per page offset, in bitmap chunks
+ * of MMF_CHUNK_BITS pages allocated on the first write into them and freed
+ * with the section.  Bits are set and cleared with atomic bit operations, so
+ * the fault path takes no lock once the chunk exists; @chunks' own lock
+ * only serialises the insertion of a chunk.  @count is the number of set
+ * bits.
  */
+#define MMF_CHUNK_BITS		(PAGE_SIZE * BITS_PER_BYTE)
+#define MMF_CHUNK_SHIFT		(PAGE_SHIFT + 3)
+
+struct mmf_dirty {
+	struct xarray chunks;	/* chunk index -> unsigned long[PAGE_SIZE/8] */
+	atomic_long_t count;
+};
+
+void mmf_dirty_init(struct mmf_dirty *d);
+void mmf_dirty_destroy(struct mmf_dirty *d);
+int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
+bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
+unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
+			    pgoff_t *out, unsigned int max, bool clear);
+
+/* Per-CPU counters bumped on the fault path (no shared cache line). */
+struct mmf_pcpu_stats {
+	u64 faults;
+	u64 major_faults;
+	u64 pages_dirtied;
+};
+
+struct mmf_section;
+
+/*
+ * A per-section copy of one vm_operations_struct of the backing file
+ * system, with our wrappers in it.  A view's vm_ops points at @ops, so the
+ * wrappers find @orig and @sec with container_of().  One copy per distinct
+ * original (6.12's shmem installs different ops for unlinked files).
+ * Created under mmf_section.ops_lock, immutable afterwards, freed with the
+ * section (which every view keeps alive).
+ */
+struct mmf_vmops {
+	struct vm_operations_struct ops;	/* not const: filled per section */
+	const struct vm_operations_struct *orig;
+	struct mmf_section *sec;
+	struct mmf_vmops *next;		/* mmf_section.vmops list */
+};
+
+/*
+ * A section.  Lifetime: freed by mmf_anchor_release() when the last
+ * reference to @anchor goes (bound handles, views, and short-lived
+ * references taken by ioctls that work on a view's section).
+ *
+ * Immutable after creation: id, anchor, file, mapping, inode, size, pages,
+ * prot, readaround, swap, can_writeback, wb_base, owner_uid, name,
+ * name_len, ns, uid, gid, mode.
+ * mmf_names_lock: handles, name_node (while hashed).
+ * mmf_sections_lock: node.
+ * ops_lock: vmops list (entries are immutable once linked).
+ * atomics / per-CPU: views, dirty, stats, pages_flushed, flushes,
+ * wb_errors.
+ */
+struct mmf_section {
+	u64 id;
+	struct file *anchor;
+	struct file *file;		/* private open of the backing file */
+	struct address_space *mapping;	/* file->f_mapping */
+	struct inode *inode;		/* file_inode(file) */
+	loff_t size;			/* bytes */
+	pgoff_t pages;			/* size rounded up to pages */
+	u32 prot;			/* MMF_PROT_* */
+	u32 readaround;			/* pages */
+	bool swap;			/* shmem file of our own */
+	bool can_writeback;		/* mapping has a real write-back */
+	errseq_t wb_base;		/* wb_err when the section was made */
+	kuid_t owner_uid;		/* charged for the per-user limit */
+
+	/* Named sections only (name == NULL otherwise). */
+	char *name;
+	u32 name_len;
+	struct user_namespace *ns;	/* scope of the name, referenced */
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	unsigned int handles;		/* bound handles; name dies at 0 */
+	struct hlist_node name_node;
+
+	struct list_head node;		/* mmf_sections */
+	atomic_t views;
+
+	spinlock_t ops_lock;		/* protects vmops */
+	struct mmf_vmops *vmops;
+
+	struct mmf_dirty dirty;
+	struct mmf_pcpu_stats __percpu *stats;
+	atomic64_t pages_flushed;
+	atomic64_t flushes;
+	atomic64_t wb_errors;
+};
+
+/*
+ * A handle: the private data of an open /dev/mmf.  @lock serialises
+ * binding and the write-back error cursors.  @sec is written once under
+ * @lock (with release semantics) and never changes afterwards; the handle
+ * holds a reference to its anchor.  @cursors maps a section id to the
+ * errseq_t this open file has seen on that section's backing mapping
+ * (xa_mk_value), for every section it flushed.
+ */
+struct mmf_handle {
+	struct mutex lock;		/* binding, cursors */
+	struct mmf_section *sec;
+	u32 access;			/* MMF_ACCESS_* */
+	struct xarray cursors;
+};
+
+/* Module-wide state (mmf_section.c). */
+extern struct mutex mmf_sections_lock;
+extern struct list_head mmf_sections;
+extern atomic_t mmf_nr_sections;
+extern atomic_t mmf_nr_views;
+extern unsigned int mmf_max_sections_per_user;
+
+/* mmf_uarg.c: extensible ioctl arguments. */
 int mmf_uarg_in(void *karg, size_t ksize, const void __user *uarg);
 int mmf_uarg_out(void __user *uarg, const void *karg, size_t ksize);
+
+/* mmf_section.c */
+struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
+				       u32 readaround);
+void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access);
+u32 mmf_prot_access(u32 prot);
+void mmf_section_get(struct mmf_section *sec);
+void mmf_section_put(struct mmf_section *sec);
+void mmf_section_stats(struct mmf_section *sec, struct mmf_pcpu_stats *sum);
+void mmf_section_exit(void);
+long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg);
+long mmf_ioctl_stat(struct mmf_handle *h, void __user *uarg);
+
+/* mmf_names.c */
+int mmf_names_copy(u64 uname, u32 len, char **out);
+struct mmf_section *mmf_names_lookup(const char *name, u32 len);
+bool mmf_names_permit(const struct mmf_section *sec, u32 access);
+void mmf_names_insert(struct mmf_section *sec, char *name, u32 len, umode_t mode);
+void mmf_names_unbind(struct mmf_section *sec);
+int mmf_user_charge(kuid_t uid);
+void mmf_user_uncharge(kuid_t uid);
+extern struct mutex mmf_names_lock;
+long mmf_ioctl_open(struct mmf_handle *h, void __user *uarg);
+
+/* mmf_view.c */
+int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma);
+struct mmf_section *mmf_vma_section(struct vm_area_struct *vma);
+void mmf_section_free_vmops(struct mmf_section *sec);
+
+/* mmf_flush.c */
+long mmf_ioctl_flush(struct mmf_handle *h, void __user *uarg);
+void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
+	       bool redirty);
+
+/* mmf_watch.c */
+long mmf_ioctl_write_watch(void __user *uarg);
+
+/* mmf_query.c */
+long mmf_ioctl_query(void __user *uarg);
+long mmf_ioctl_file_mapped(void __user *uarg);
+
+/* mmf_debugfs.c */
+void mmf_debugfs_init(void);
+void mmf_debugfs_exit(void);
 
 #endif /* MMF_H */

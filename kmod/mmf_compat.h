@@ -7,6 +7,92 @@
 #ifndef MMF_COMPAT_H
 #define MMF_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/security.h>
+
+/*
+ * Kbuild passes the target kernel's VERSION and PATCHLEVEL (see Kbuild);
+ * the series is all that matters here.
+ */
+#define MMF_KERNEL_AT_LEAST(major, minor)			\
+	(MMF_KERNEL_MAJOR * 256 + MMF_KERNEL_MINOR >= (major) * 256 + (minor))
+
+#if MMF_KERNEL_AT_LEAST(6, 3)
+/* 6.3 made vm_flags read-only and added helpers that take the VMA lock. */
+static inline void mmf_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+
+static inline void mmf_vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
+#else
+static inline void mmf_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void mmf_vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+#if MMF_KERNEL_AT_LEAST(6, 4)
+/* 6.4 made filemap_lock_folio() return ERR_PTR(-ENOENT) for a miss. */
+static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio = filemap_lock_folio(mapping, index);
+
+	return IS_ERR(folio) ? NULL : folio;
+}
+#else
+static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_t index)
+{
+	return filemap_lock_folio(mapping, index);
+}
+#endif
+
+#if MMF_KERNEL_AT_LEAST(6, 9)
+#include <linux/backing-file.h>
+
+/*
+ * The section-private open of a backing file.  On 6.9+ it is a real
+ * "backing file" (FMODE_BACKING, as overlayfs and FUSE passthrough make),
+ * which /proc/PID/maps shows under the user's path and which the LSM hook
+ * for stacked mmap accepts.
+ */
+static inline struct file *mmf_open_backing(struct file *user, int flags)
+{
+	return backing_file_open(user, flags, &user->f_path, user->f_cred);
+}
+
+/*
+ * The LSM hook for a file mapped in place of the one the user passed
+ * (added for overlayfs in 6.9).  6.1 has no exported equivalent:
+ * security_mmap_file() is not exported, so there the LSMs see only the
+ * device file at mmap and the backing file at open (dentry_open).
+ */
+static inline int mmf_security_mmap_backing(struct vm_area_struct *vma,
+					    struct file *backing, struct file *user)
+{
+	return security_mmap_backing_file(vma, backing, user);
+}
+#else
+static inline struct file *mmf_open_backing(struct file *user, int flags)
+{
+	return dentry_open(&user->f_path, flags, user->f_cred);
+}
+
+static inline int mmf_security_mmap_backing(struct vm_area_struct *vma,
+					    struct file *backing, struct file *user)
+{
+	return 0;
+}
+#endif
 
 #endif /* MMF_COMPAT_H */

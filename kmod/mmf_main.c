@@ -5,6 +5,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "mmf.h"
 
@@ -30,6 +31,7 @@ static long mmf_ioctl_version(void __user *uarg)
  */
 static long mmf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct mmf_handle *h = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	if (_IOC_TYPE(cmd) != MMF_IOC_MAGIC ||
@@ -39,13 +41,67 @@ static long mmf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(MMF_IOC_VERSION):
 		return mmf_ioctl_version(uarg);
+	case _IOC_NR(MMF_IOC_CREATE):
+		return mmf_ioctl_create(h, uarg);
+	case _IOC_NR(MMF_IOC_OPEN):
+		return mmf_ioctl_open(h, uarg);
+	case _IOC_NR(MMF_IOC_FLUSH):
+		return mmf_ioctl_flush(h, uarg);
+	case _IOC_NR(MMF_IOC_WRITE_WATCH):
+		return mmf_ioctl_write_watch(uarg);
+	case _IOC_NR(MMF_IOC_STAT):
+		return mmf_ioctl_stat(h, uarg);
+	case _IOC_NR(MMF_IOC_QUERY):
+		return mmf_ioctl_query(uarg);
+	case _IOC_NR(MMF_IOC_FILE_MAPPED):
+		return mmf_ioctl_file_mapped(uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static int mmf_open(struct inode *inode, struct file *file)
+{
+	struct mmf_handle *h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+
+	if (!h)
+		return -ENOMEM;
+	mutex_init(&h->lock);
+	xa_init(&h->cursors);
+	file->private_data = h;
+	return 0;
+}
+
+/* The handle goes: its name binding and its section reference with it. */
+static int mmf_release(struct inode *inode, struct file *file)
+{
+	struct mmf_handle *h = file->private_data;
+	struct mmf_section *sec = h->sec;
+
+	if (sec) {
+		if (sec->name) {
+			mutex_lock(&mmf_names_lock);
+			mmf_names_unbind(sec);
+			mutex_unlock(&mmf_names_lock);
+		}
+		mmf_section_put(sec);
+	}
+	xa_destroy(&h->cursors);
+	mutex_destroy(&h->lock);
+	kfree(h);
+	return 0;
+}
+
+static int mmf_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return mmf_view_mmap(file->private_data, vma);
+}
+
 static const struct file_operations mmf_fops = {
 	.owner		= THIS_MODULE,
+	.open		= mmf_open,
+	.release	= mmf_release,
+	.mmap		= mmf_mmap,
 	.unlocked_ioctl	= mmf_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -61,11 +117,16 @@ static struct miscdevice mmf_misc = {
 
 static int __init mmf_init(void)
 {
-	return misc_register(&mmf_misc);
+	int err = misc_register(&mmf_misc);
+
+	if (!err)
+		mmf_debugfs_init();
+	return err;
 }
 
 static void __exit mmf_exit(void)
 {
+	mmf_debugfs_exit();
 	misc_deregister(&mmf_misc);
 }
 

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sections: making one from a backing file or from swap, binding handles to
+ * it, its lifetime, its counters, and the CREATE and STAT ioctls.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/backing-dev.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fcntl.h>
+#include <linux/magic.h>
+#include <linux/module.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mmf.h"
+
+/* Protects mmf_sections (the list) and every mmf_section.node. */
+DEFINE_MUTEX(mmf_sections_lock);
+LIST_HEAD(mmf_sections);
+atomic_t mmf_nr_sections = ATOMIC_INIT(0);
+atomic_t mmf_nr_views = ATOMIC_INIT(0);
+static atomic64_t mmf_next_id = ATOMIC64_INIT(0);
+
+u32 mmf_prot_access(u32 prot)
+{
+	u32 access = MMF_ACCESS_READ | MMF_ACCESS_COPY | MMF_ACCESS_EXEC;
+
+	if (prot == MMF_PROT_READWRITE)
+		access |= MMF_ACCESS_WRITE;
+	return access;
+}
+
+void mmf_section_get(struct mmf_section *sec)
+{
+	get_file(sec->anchor);
+}
+
+/*
+ * Drop a reference.  The release itself always runs later from core code
+ * (fput defers __fput), which also drops the anchor's module reference
+ * after mmf_anchor_release() returned: no module code runs after the last
+ * module reference is gone.
+ */
+void mmf_section_put(struct mmf_section *sec)
+{
+	fput(sec->anchor);
+}
+
+static void mmf_section_free(struct mmf_section *sec)
+{
+	mmf_dirty_destroy(&sec->dirty);
+	mmf_section_free_vmops(sec);
+	free_percpu(sec->stats);
+	kfree(sec->name);
+	kfree(sec);
+}
+
+/* The last reference to the section is gone: write back what is left. */
+static int mmf_anchor_release(struct inode *inode, struct file *anchor)
+{
+	struct mmf_section *sec = anchor->private_data;
+
+	mutex_lock(&mmf_sections_lock);
+	list_del(&sec->node);
+	mutex_unlock(&mmf_sections_lock);
+	atomic_dec(&mmf_nr_sections);
+	mmf_user_uncharge(sec->owner_uid);
+
+	/* Start write-back; the page cache finishes it, nothing is lost. */
+	if (sec->can_writeback)
+		filemap_fdatawrite(sec->mapping);
+	fput(sec->file);
+	mmf_section_free(sec);
+	return 0;
+}
+
+static const struct file_operations mmf_anchor_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mmf_anchor_release,
+	.llseek		= noop_llseek,
+};
+
+void mmf_section_stats(struct mmf_section *sec, struct mmf_pcpu_stats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct mmf_pcpu_stats *s = per_cpu_ptr(sec->stats, cpu);
+
+		sum->faults += READ_ONCE(s->faults);
+		sum->major_faults += READ_ONCE(s->major_faults);
+		sum->pages_dirtied += READ_ONCE(s->pages_dirtied);
+	}
+}
+
+/*
+ * Checks of a backing file against the requested protection.  Size
+ * handling is left to the caller.
+ */
+static int mmf_check_backing(struct file *file, u32 prot)
+{
+	struct inode *inode = file_inode(file);
+
+	if (S_ISDIR(inode->i_mode))
+		return -EISDIR;
+	if (!S_ISREG(inode->i_mode) || !file->f_op->mmap)
+		return -ENODEV;
+	if (IS_DAX(inode) || inode->i_sb->s_magic == HUGETLBFS_MAGIC)
+		return -ENODEV;
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
+	if (prot != MMF_PROT_READWRITE)
+		return 0;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EACCES;
+	if (IS_APPEND(inode) || IS_IMMUTABLE(inode))
+		return -EPERM;
+	if (inode->i_sb->s_magic == TMPFS_MAGIC &&
+	    (READ_ONCE(SHMEM_I(inode)->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Grow the file to @size as ftruncate(2) would; only the owner of a
+ * writable fd gets here.  A concurrent growth past @size is kept.
+ */
+static int mmf_grow(struct file *file, loff_t size)
+{
+	if (i_size_read(file_inode(file)) >= size)
+		return 0;
+	return vfs_truncate(&file->f_path, size);
+}
+
+/* The private file views map: its own readahead state and access mode. */
+static struct file *mmf_open_private(struct file *backing, u32 prot)
+{
+	int flags = O_LARGEFILE | (prot == MMF_PROT_READWRITE ? O_RDWR : O_RDONLY);
+
+	return mmf_open_backing(backing, flags);
+}
+
+/*
+ * A new section on @backing (NULL: swap-backed), not yet bound.  The
+ * per-user limit is charged to the caller's effective uid.
+ */
+struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
+				       u32 readaround)
+{
+	struct mmf_section *sec;
+	struct file *file;
+	loff_t size;
+	int err;
+
+	if (max_size > MAX_LFS_FILESIZE)
+		return ERR_PTR(-EFBIG);
+	if (backing) {
+		err = mmf_check_backing(backing, prot);
+		if (err)
+			return ERR_PTR(err);
+		size = i_size_read(file_inode(backing));
+		if (!max_size) {
+			if (!size)
+				return ERR_PTR(-EINVAL);
+		} else if (max_size > size) {
+			if (prot != MMF_PROT_READWRITE)
+				return ERR_PTR(-EACCES);
+			size = max_size;
+		} else {
+			size = max_size;
+		}
+	} else {
+		if (!max_size)
+			return ERR_PTR(-EINVAL);
+		size = max_size;
+	}
+
+	err = mmf_user_charge(current_euid());
+	if (err)
+		return ERR_PTR(err);
+	err = -ENOMEM;
+	sec = kzalloc(sizeof(*sec), GFP_KERNEL_ACCOUNT);
+	if (!sec)
+		goto uncharge;
+	sec->owner_uid = current_euid();
+	sec->stats = alloc_percpu(struct mmf_pcpu_stats);
+	if (!sec->stats)
+		goto free;
+
+	if (backing) {
+		err = mmf_grow(backing, size);
+		if (err)
+			goto free;
+		file = mmf_open_private(backing, prot);
+	} else {
+		file = shmem_file_setup("mmf", size, 0);
+	}
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto free;
+	}
+	sec->file = file;
+	sec->mapping = file->f_mapping;
+	sec->inode = file_inode(file);
+	sec->size = size;
+	sec->pages = DIV_ROUND_UP_ULL(size, PAGE_SIZE);
+	sec->prot = prot;
+	sec->readaround = readaround ? readaround : MMF_READAROUND_DEFAULT;
+	sec->swap = !backing;
+	sec->can_writeback = mapping_can_writeback(sec->mapping);
+	sec->wb_base = errseq_sample(&sec->mapping->wb_err);
+	file->f_ra.ra_pages = sec->readaround;
+	spin_lock_init(&sec->ops_lock);
+	mmf_dirty_init(&sec->dirty);
+	atomic_set(&sec->views, 0);
+	atomic64_set(&sec->pages_flushed, 0);
+	atomic64_set(&sec->flushes, 0);
+	atomic64_set(&sec->wb_errors, 0);
+	INIT_HLIST_NODE(&sec->name_node);
+	INIT_LIST_HEAD(&sec->node);
+
+	sec->anchor = anon_inode_getfile("[mmf-section]", &mmf_anchor_fops, sec, O_RDONLY);
+	if (IS_ERR(sec->anchor)) {
+		err = PTR_ERR(sec->anchor);
+		fput(file);
+		goto free;
+	}
+	sec->id = atomic64_inc_return(&mmf_next_id);
+	atomic_inc(&mmf_nr_sections);
+	mutex_lock(&mmf_sections_lock);
+	list_add_tail(&sec->node, &mmf_sections);
+	mutex_unlock(&mmf_sections_lock);
+	return sec;
+
+free:
+	free_percpu(sec->stats);
+	kfree(sec);
+uncharge:
+	mmf_user_uncharge(current_euid());
+	return ERR_PTR(err);
+}
+
+/*
+ * Bind @h to @sec, taking over one reference.  Called with h->lock held and
+ * h->sec still NULL.
+ */
+void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access)
+{
+	h->access = access;
+	/* Pairs with the acquire in lock-free readers (mmap, STAT). */
+	smp_store_release(&h->sec, sec);
+}
+
+static bool mmf_name_valid(const char *name, u32 len)
+{
+	return !memchr(name, '\0', len);
+}
+
+long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
+{
+	struct mmf_create c;
+	struct mmf_section *sec;
+	struct file *backing = NULL;
+	char *name = NULL;
+	u32 access;
+	long ret;
+
+	ret = mmf_uarg_in(&c, sizeof(c), uarg);
+	if (ret)
+		return ret;
+	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL)) || c.reserved)
+		return -EINVAL;
+	if (c.prot < MMF_PROT_READ || c.prot > MMF_PROT_WRITECOPY)
+		return -EINVAL;
+	if (c.mode & ~0777)
+		return -EINVAL;
+	if (!c.name != !c.name_len)
+		return -EINVAL;
+	if (c.readaround > MMF_READAROUND_MAX)
+		return -EINVAL;
+	if ((c.flags & MMF_CREATE_SWAP) && c.fd != -1)
+		return -EINVAL;
+	if (c.name_len) {
+		ret = mmf_names_copy(c.name, c.name_len, &name);
+		if (ret)
+			return ret;
+		if (!mmf_name_valid(name, c.name_len)) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	if (!(c.flags & MMF_CREATE_SWAP)) {
+		backing = fget(c.fd);
+		if (!backing) {
+			ret = -EBADF;
+			goto out;
+		}
+	}
+	if (c.max_size > MAX_LFS_FILESIZE) {
+		ret = -EFBIG;
+		goto out;
+	}
+	if (backing) {
+		ret = mmf_check_backing(backing, c.prot);
+		if (ret)
+			goto out;
+	}
+
+	mutex_lock(&h->lock);
+	if (h->sec) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	access = mmf_prot_access(c.prot);
+	if (name) {
+		mutex_lock(&mmf_names_lock);
+		sec = mmf_names_lookup(name, c.name_len);
+		if (sec) {
+			if (c.flags & MMF_CREATE_EXCL) {
+				ret = -EEXIST;
+			} else if (!mmf_names_permit(sec, access)) {
+				ret = -EACCES;
+			} else {
+				access &= mmf_prot_access(sec->prot);
+				sec->handles++;
+				mmf_section_get(sec);
+				c.result = MMF_RESULT_EXISTED;
+				ret = 0;
+			}
+		} else {
+			sec = mmf_section_create(backing, c.prot, c.max_size, c.readaround);
+			ret = PTR_ERR_OR_ZERO(sec);
+			if (!ret) {
+				mmf_names_insert(sec, name, c.name_len, c.mode);
+				name = NULL;
+			}
+		}
+		mutex_unlock(&mmf_names_lock);
+	} else {
+		sec = mmf_section_create(backing, c.prot, c.max_size, c.readaround);
+		ret = PTR_ERR_OR_ZERO(sec);
+	}
+	if (ret)
+		goto unlock;
+	c.section_size = sec->size;
+	c.section_id = sec->id;
+	c.access = access;
+	ret = mmf_uarg_out(uarg, &c, sizeof(c));
+	if (ret) {
+		/* Nothing was bound: the caller never learns of it. */
+		mutex_unlock(&h->lock);
+		if (sec->name) {
+			mutex_lock(&mmf_names_lock);
+			mmf_names_unbind(sec);
+			mutex_unlock(&mmf_names_lock);
+		}
+		mmf_section_put(sec);
+		goto out;
+	}
+	mmf_section_bind(h, sec, access);
+unlock:
+	mutex_unlock(&h->lock);
+out:
+	if (backing)
+		fput(backing);
+	kfree(name);
+	return ret;
+}
+
+long mmf_ioctl_stat(struct mmf_handle *h, void __user *uarg)
+{
+	/* Pairs with mmf_section_bind(): access and sec are set. */
+	struct mmf_section *sec = smp_load_acquire(&h->sec);
+	struct mmf_pcpu_stats sum;
+	struct mmf_stat st;
+	long ret;
+
+	ret = mmf_uarg_in(&st, sizeof(st), uarg);
+	if (ret)
+		return ret;
+	if (st.flags)
+		return -EINVAL;
+	if (!sec)
+		return -EBADFD;
+	mmf_section_stats(sec, &sum);
+	st.section_id = sec->id;
+	st.section_size = sec->size;
+	st.faults = sum.faults;
+	st.major_faults = sum.major_faults;
+	st.pages_dirtied = sum.pages_dirtied;
+	st.pages_flushed = atomic64_read(&sec->pages_flushed);
+	st.flushes = atomic64_read(&sec->flushes);
+	st.writeback_errors = atomic64_read(&sec->wb_errors);
+	st.views = atomic_read(&sec->views);
+	st.dirty_pages = atomic_long_read(&sec->dirty.count);
+	st.prot = sec->prot;
+	st.readaround = sec->readaround;
+	return mmf_uarg_out(uarg, &st, sizeof(st));
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Views: mmap of a bound handle, stacked on the backing file's own page
+ * cache.  The VMA's file becomes the section's private file, the backing
+ * file system's mmap sets it up, and its vm_operations_struct is replaced
+ * by a per-section copy whose open/close keep the section (and through it
+ * this module) alive, whose fault/map_pages count, and whose page_mkwrite
+ * records the page in the dirty index.
+ *
+ * Fault path rules: no lock and no allocation of our own (per-CPU
+ * counters, atomic bit operations); nothing is touched after the backing
+ * fault returned VM_FAULT_RETRY or VM_FAULT_COMPLETED, because then the
+ * mmap lock or the per-VMA lock (6.12) was dropped and the VMA, and with
+ * it the section, may be gone.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+
+#include "mmf.h"
+
+static void mmf_vm_open(struct vm_area_struct *vma);
+static void mmf_vm_close(struct vm_area_struct *vma);
+
+static inline const struct mmf_vmops *mmf_vmops_of(const struct vm_area_struct *vma)
+{
+	return container_of(vma->vm_ops, struct mmf_vmops, ops);
+}
+
+/* The section of a view, or NULL when @vma is not a view. */
+struct mmf_section *mmf_vma_section(struct vm_area_struct *vma)
+{
+	if (!vma->vm_ops || vma->vm_ops->close != mmf_vm_close)
+		return NULL;
+	return mmf_vmops_of(vma)->sec;
+}
+
+static inline bool mmf_shared_maywrite(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE);
+}
+
+static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned int flags)
+{
+	this_cpu_inc(sec->stats->faults);
+	/* As the core counts it: a retried fault waited for I/O. */
+	if ((ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED))
+		this_cpu_inc(sec->stats->major_faults);
+}
+
+static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
+{
+	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
+	struct mmf_section *sec = mo->sec;
+	unsigned int flags = vmf->flags;
+	vm_fault_t ret;
+
+	ret = mo->orig->fault(vmf);
+	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR))
+		return ret;
+	mmf_count_fault(sec, ret, flags);
+	return ret;
+}
+
+/* Fault-around: VM_FAULT_NOPAGE means the faulting page got mapped. */
+static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
+{
+	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
+	struct mmf_section *sec = mo->sec;
+	unsigned int flags = vmf->flags;
+	vm_fault_t ret;
+
+	ret = mo->orig->map_pages(vmf, start, end);
+	if (ret & VM_FAULT_NOPAGE)
+		mmf_count_fault(sec, 0, flags);
+	return ret;
+}
+
+static void mmf_record(struct mmf_section *sec, pgoff_t pgoff)
+{
+	if (mmf_dirty_mark(&sec->dirty, pgoff))
+		this_cpu_inc(sec->stats->pages_dirtied);
+}
+
+/* The backing file system's page_mkwrite, then the record. */
+static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
+{
+	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
+	struct mmf_section *sec = mo->sec;
+	pgoff_t pgoff = vmf->pgoff;
+	vm_fault_t ret;
+
+	if (mmf_dirty_prepare(&sec->dirty, pgoff))
+		return VM_FAULT_OOM;
+	ret = mo->orig->page_mkwrite(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY | VM_FAULT_COMPLETED))
+		return ret;
+	mmf_record(sec, pgoff);
+	return ret;
+}
+
+/*
+ * For file systems without page_mkwrite (shmem: tmpfs files and
+ * swap-backed sections): what filemap_page_mkwrite() does, minus the
+ * freeze protection shmem does not need, plus the record.  Having a
+ * page_mkwrite at all makes the core map shared pages read-only until
+ * written (vma_wants_writenotify), which is what lets us see the write.
+ */
+static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
+{
+	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
+	struct mmf_section *sec = mo->sec;
+	struct folio *folio = page_folio(vmf->page);
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+
+	if (mmf_dirty_prepare(&sec->dirty, vmf->pgoff))
+		return VM_FAULT_OOM;
+	folio_lock(folio);
+	if (folio->mapping != mapping) {
+		folio_unlock(folio);
+		return VM_FAULT_NOPAGE;
+	}
+	folio_mark_dirty(folio);
+	mmf_record(sec, vmf->pgoff);
+	return VM_FAULT_LOCKED;
+}
+
+static void mmf_view_get(struct mmf_section *sec, struct vm_area_struct *vma)
+{
+	mmf_section_get(sec);
+	atomic_inc(&sec->views);
+	atomic_inc(&mmf_nr_views);
+}
+
+/* Fork, split, mremap: one more VMA of the view. */
+static void mmf_vm_open(struct vm_area_struct *vma)
+{
+	const struct mmf_vmops *mo = mmf_vmops_of(vma);
+
+	if (mo->orig->open)
+		mo->orig->open(vma);
+	/* Cannot fail: this view's own count is already positive. */
+	if (mmf_shared_maywrite(vma))
+		WARN_ON_ONCE(mapping_map_writable(mo->sec->mapping));
+	mmf_view_get(mo->sec, vma);
+}
+
+/*
+ * The last thing done is dropping the section reference, and that only
+ * queues the final fput: the anchor's release and its module_put() run
+ * later from core code, never while this function still runs.
+ */
+static void mmf_vm_close(struct vm_area_struct *vma)
+{
+	const struct mmf_vmops *mo = mmf_vmops_of(vma);
+	struct mmf_section *sec = mo->sec;
+
+	if (mo->orig->close)
+		mo->orig->close(vma);
+	if (mmf_shared_maywrite(vma))
+		mapping_unmap_writable(sec->mapping);
+	atomic_dec(&mmf_nr_views);
+	atomic_dec(&sec->views);
+	mmf_section_put(sec);
+}
+
+/* Fill @mo as the wrapped copy of @orig for @sec. */
+static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
+			   const struct vm_operations_struct *orig)
+{
+	mo->ops = *orig;
+	mo->orig = orig;
+	mo->sec = sec;
+	mo->next = NULL;
+	mo->ops.open = mmf_vm_open;
+	mo->ops.close = mmf_vm_close;
+	mo->ops.fault = mmf_vm_fault;
+	if (orig->map_pages)
+		mo->ops.map_pages = mmf_vm_map_pages;
+	mo->ops.page_mkwrite = orig->page_mkwrite ? mmf_vm_page_mkwrite : mmf_vm_mkwrite_nofs;
+}
+
+/* The section's copy for @orig; @spare is used (and NULLed) if needed. */
+static struct mmf_vmops *mmf_vmops_get(struct mmf_section *sec,
+				       const struct vm_operations_struct *orig,
+				       struct mmf_vmops **spare)
+{
+	struct mmf_vmops *mo;
+
+	spin_lock(&sec->ops_lock);
+	for (mo = sec->vmops; mo; mo = mo->next)
+		if (mo->orig == orig)
+			break;
+	if (!mo) {
+		mo = *spare;
+		*spare = NULL;
+		mmf_vmops_fill(mo, sec, orig);
+		mo->next = sec->vmops;
+		sec->vmops = mo;
+	}
+	spin_unlock(&sec->ops_lock);
+	return mo;
+}
+
+void mmf_section_free_vmops(struct mmf_section *sec)
+{
+	struct mmf_vmops *mo, *next;
+
+	for (mo = sec->vmops; mo; mo = next) {
+		next = mo->next;
+		kfree(mo);
+	}
+	sec->vmops = NULL;
+}
+
+static bool mmf_path_noexec(const struct path *path)
+{
+	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
+	       (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
+
+static unsigned int mmf_memfd_seals(struct inode *inode)
+{
+	if (inode->i_sb->s_magic != TMPFS_MAGIC)
+		return 0;
+	return READ_ONCE(SHMEM_I(inode)->seals);
+}
+
+/*
+ * The checks the core made against /dev/mmf, redone for the backing file
+ * and the handle's rights.  May clear VM_MAY* bits so that mprotect can
+ * never add what the view may not have.
+ */
+static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
+			  struct vm_area_struct *vma)
+{
+	unsigned long len = vma_pages(vma);
+	bool shared = vma->vm_flags & VM_SHARED;
+
+	if (vma->vm_pgoff >= sec->pages || len > sec->pages - vma->vm_pgoff)
+		return -EINVAL;
+	if (shared && !(h->access & MMF_ACCESS_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		mmf_vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	if (shared && (mmf_memfd_seals(sec->inode) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
+		mmf_vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	if (mmf_path_noexec(&sec->file->f_path)) {
+		if (vma->vm_flags & VM_EXEC)
+			return -EPERM;
+		mmf_vm_flags_clear(vma, VM_MAYEXEC);
+	}
+	if (!(h->access & MMF_ACCESS_EXEC)) {
+		if (vma->vm_flags & VM_EXEC)
+			return -EACCES;
+		mmf_vm_flags_clear(vma, VM_MAYEXEC);
+	}
+	return 0;
+}
+
+int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
+{
+	/* Pairs with mmf_section_bind(): h->access is valid once sec is. */
+	struct mmf_section *sec = smp_load_acquire(&h->sec);
+	struct file *user_file = vma->vm_file;
+	struct mmf_vmops *spare, *mo;
+	bool writable;
+	int err;
+
+	if (!sec)
+		return -EBADFD;
+	err = mmf_view_check(h, sec, vma);
+	if (err)
+		return err;
+	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+
+	/* Sealed memfds refuse this; held for the life of the VMA. */
+	writable = mmf_shared_maywrite(vma);
+	if (writable) {
+		err = mapping_map_writable(sec->mapping);
+		if (err)
+			goto free;
+	}
+	/* Pins the section, and this module with it, for the VMA. */
+	mmf_section_get(sec);
+
+	/*
+	 * From here the VMA maps the backing file: on an error the core
+	 * drops that file reference, everything else is ours to undo.
+	 * user_file stays valid: the caller of mmap holds it.
+	 */
+	vma_set_file(vma, sec->file);
+	/* A swap-backed section's shmem file is the module's own. */
+	if (!sec->swap) {
+		err = mmf_security_mmap_backing(vma, sec->file, user_file);
+		if (err)
+			goto undo;
+	}
+	err = call_mmap(sec->file, vma);
+	if (err)
+		goto undo;
+	if (!vma->vm_ops || !vma->vm_ops->fault ||
+	    (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_MIXEDMAP))) {
+		/* Not a page-cache mapping we know how to stack on. */
+		if (vma->vm_ops && vma->vm_ops->close)
+			vma->vm_ops->close(vma);
+		err = -ENODEV;
+		goto undo;
+	}
+	mo = mmf_vmops_get(sec, vma->vm_ops, &spare);
+	vma->vm_ops = &mo->ops;
+	/* Never merged with, nor grown into, a plain mapping of the file. */
+	mmf_vm_flags_set(vma, VM_DONTEXPAND);
+	atomic_inc(&sec->views);
+	atomic_inc(&mmf_nr_views);
+	kfree(spare);
+	return 0;
+
+undo:
+	mmf_section_put(sec);
+	if (writable)
+		mapping_unmap_writable(sec->mapping);
+free:
+	kfree(spare);
+	return err;
+}
