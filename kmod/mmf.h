@@ -78,7 +78,7 @@ struct mmf_section;
  * section (which every view keeps alive).
  */
 struct mmf_vmops {
-	struct vm_operations_struct ops;	/* not const: filled per section */
+	const struct vm_operations_struct ops;	/* written once, before use */
 	const struct vm_operations_struct *orig;
 	struct mmf_section *sec;
 	struct mmf_vmops *next;		/* mmf_section.vmops list */
@@ -116,7 +116,7 @@ struct mmf_section {
 	/* Named sections only (name == NULL otherwise). */
 	char *name;
 	u32 name_len;
-	struct user_namespace *ns;	/* scope of the name, referenced */
+	struct ipc_namespace *ns;	/* scope of the name, referenced */
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;

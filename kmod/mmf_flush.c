@@ -78,7 +78,7 @@ static int mmf_flush_batch(struct mmf_section *sec, const pgoff_t *pgoffs,
 	loff_t start = (loff_t)pgoffs[0] << PAGE_SHIFT;
 	loff_t end = ((loff_t)pgoffs[n - 1] << PAGE_SHIFT) + PAGE_SIZE - 1;
 	errseq_t since;
-	int err, werr;
+	int werr;
 
 	if (!sec->can_writeback) {
 		/* shmem: nothing writes the pages back, so nothing re-arms. */
@@ -89,24 +89,24 @@ static int mmf_flush_batch(struct mmf_section *sec, const pgoff_t *pgoffs,
 	werr = filemap_fdatawrite_range(sec->mapping, start, end);
 	if (async)
 		return werr;
-	err = filemap_fdatawait_range_keep_errors(sec->mapping, start, end);
-	if (!werr)
-		werr = err;
+	/*
+	 * Its return value is the legacy AS_EIO/AS_ENOSPC state, which the
+	 * _keep_errors variant never clears: errseq says what happened now.
+	 */
+	filemap_fdatawait_range_keep_errors(sec->mapping, start, end);
 	if (!werr)
 		werr = errseq_check(&sec->mapping->wb_err, since);
 	if (werr == -ENOSPC) {
 		/*
-		 * The file system dropped the dirty state of pages it could
-		 * not allocate: put them back (index and page cache) so that
-		 * a later flush, once space is freed, still writes them.
+		 * The file system dropped the dirty state of the pages it
+		 * could not allocate blocks for.  Mark them dirty again in
+		 * the page cache, so that they are neither evicted nor
+		 * forgotten: the kernel's write-back, a DURABLE flush or the
+		 * section's last write-back writes them once space is freed.
+		 * They stay out of the index: the error was reported, and a
+		 * flush of the same range does not fail again for them.
 		 */
-		unsigned int i;
-
 		mmf_rearm(sec, pgoffs, n, true);
-		for (i = 0; i < n; i++) {
-			if (!mmf_dirty_prepare(&sec->dirty, pgoffs[i]))
-				mmf_dirty_mark(&sec->dirty, pgoffs[i]);
-		}
 	}
 	return werr;
 }

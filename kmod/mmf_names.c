@@ -2,11 +2,13 @@
 /*
  * Named sections and the per-user section limit.
  *
- * Names are scoped to the caller's user namespace.  The IPC namespace
- * would match System V IPC better, but a module can pin an IPC namespace
- * only on 6.12 (put_ipc_ns() is not exported on 6.1); without a reference
- * a freed namespace's address can be reused by a new one, which would then
- * see the old names.  get_user_ns()/put_user_ns() work on both kernels.
+ * Names are scoped to the caller's IPC namespace, as System V IPC keys
+ * are, so containers do not see each other's sections.  A named section
+ * holds a reference to its namespace, so that a freed namespace's address
+ * can never be mistaken for a new one.  The reference is taken with
+ * get_ipc_ns() and dropped through the namespace's own
+ * proc_ns_operations.put, the generic interface nsfs uses: put_ipc_ns()
+ * itself is not exported on 6.1.
  *
  * Owner, group and mode are checked as ipcperms() does for System V IPC,
  * with CAP_IPC_OWNER in the name's namespace overriding.
@@ -14,11 +16,13 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/proc_ns.h>
 #include <linux/slab.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
-#include <linux/user_namespace.h>
 
 #include "mmf.h"
 
@@ -35,9 +39,20 @@ module_param_named(max_sections_per_user, mmf_max_sections_per_user, uint, 0644)
 MODULE_PARM_DESC(max_sections_per_user,
 		 "Most live sections one user may create (EMFILE beyond)");
 
-static u32 mmf_name_hash(const struct user_namespace *ns, const char *name, u32 len)
+static u32 mmf_name_hash(const struct ipc_namespace *ns, const char *name, u32 len)
 {
 	return full_name_hash(ns, name, len);
+}
+
+/* The caller's IPC namespace (stable: only the task itself changes it). */
+static struct ipc_namespace *mmf_current_ns(void)
+{
+	return current->nsproxy->ipc_ns;
+}
+
+static void mmf_ns_put(struct ipc_namespace *ns)
+{
+	ns->ns.ops->put(&ns->ns);
 }
 
 /* Copy a user name of @len bytes into a new NUL-terminated buffer. */
@@ -62,7 +77,7 @@ int mmf_names_copy(u64 uname, u32 len, char **out)
 /* The section bound to @name in the caller's namespace; mmf_names_lock. */
 struct mmf_section *mmf_names_lookup(const char *name, u32 len)
 {
-	struct user_namespace *ns = current_user_ns();
+	struct ipc_namespace *ns = mmf_current_ns();
 	struct mmf_section *sec;
 
 	lockdep_assert_held(&mmf_names_lock);
@@ -91,7 +106,7 @@ bool mmf_names_permit(const struct mmf_section *sec, u32 access)
 		granted = sec->mode;
 	if (!(want & ~granted & 7))
 		return true;
-	return ns_capable(sec->ns, CAP_IPC_OWNER);
+	return ns_capable(sec->ns->user_ns, CAP_IPC_OWNER);
 }
 
 /* Name a new section, bound to one handle; takes over @name. */
@@ -100,7 +115,7 @@ void mmf_names_insert(struct mmf_section *sec, char *name, u32 len, umode_t mode
 	lockdep_assert_held(&mmf_names_lock);
 	sec->name = name;
 	sec->name_len = len;
-	sec->ns = get_user_ns(current_user_ns());
+	sec->ns = get_ipc_ns(mmf_current_ns());
 	sec->uid = current_euid();
 	sec->gid = current_egid();
 	sec->mode = mode;
@@ -115,7 +130,7 @@ void mmf_names_unbind(struct mmf_section *sec)
 	if (--sec->handles)
 		return;
 	hash_del(&sec->name_node);
-	put_user_ns(sec->ns);
+	mmf_ns_put(sec->ns);
 	sec->ns = NULL;
 }
 

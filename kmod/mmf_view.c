@@ -170,20 +170,26 @@ static void mmf_vm_close(struct vm_area_struct *vma)
 	mmf_section_put(sec);
 }
 
-/* Fill @mo as the wrapped copy of @orig for @sec. */
+/*
+ * Fill @mo as the wrapped copy of @orig for @sec: every member copied,
+ * ours set.  @mo->ops is const for everyone but this, its maker, which
+ * runs before the copy is published.
+ */
 static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
 			   const struct vm_operations_struct *orig)
 {
-	mo->ops = *orig;
+	struct vm_operations_struct *ops = (void *)(const void *)&mo->ops;
+
+	*ops = *orig;
 	mo->orig = orig;
 	mo->sec = sec;
 	mo->next = NULL;
-	mo->ops.open = mmf_vm_open;
-	mo->ops.close = mmf_vm_close;
-	mo->ops.fault = mmf_vm_fault;
+	ops->open = mmf_vm_open;
+	ops->close = mmf_vm_close;
+	ops->fault = mmf_vm_fault;
 	if (orig->map_pages)
-		mo->ops.map_pages = mmf_vm_map_pages;
-	mo->ops.page_mkwrite = orig->page_mkwrite ? mmf_vm_page_mkwrite : mmf_vm_mkwrite_nofs;
+		ops->map_pages = mmf_vm_map_pages;
+	ops->page_mkwrite = orig->page_mkwrite ? mmf_vm_page_mkwrite : mmf_vm_mkwrite_nofs;
 }
 
 /* The section's copy for @orig; @spare is used (and NULLed) if needed. */
