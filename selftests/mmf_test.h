@@ -144,7 +144,7 @@ static inline int mmft_open_named(const char *name, unsigned int access, struct 
 	return h;
 }
 
-/* FLUSH through any open of /dev/mmf: 0 or -errno; *written gets pages_written. */
+/* FLUSH through any open of /dev/mmf: 0 or -errno; *written gets pages_written (0 on error). */
 static inline int mmft_flush(int h, const void *addr, uint64_t len, unsigned int flags,
 			     uint64_t *written)
 {
@@ -152,11 +152,12 @@ static inline int mmft_flush(int h, const void *addr, uint64_t len, unsigned int
 		.size = sizeof(f), .flags = flags, .addr = (uintptr_t)addr, .length = len,
 	};
 
-	if (ioctl(h, MMF_IOC_FLUSH, &f))
-		return -errno;
+	int ret = ioctl(h, MMF_IOC_FLUSH, &f) ? -errno : 0;
+
+	/* Always set, so that callers need not initialise it. */
 	if (written)
-		*written = f.pages_written;
-	return 0;
+		*written = ret ? 0 : f.pages_written;
+	return ret;
 }
 
 /* STAT of the handle's section: 0 or -errno. */

@@ -128,35 +128,34 @@ TEST_F(val, every_ioctl_checks_pointer_and_size)
 		unsigned char *tail = buf + pg - d->size;	/* ends at the hole */
 		__u32 size;
 
-		TH_LOG("%s", d->name);
-		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, NULL));
-		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, buf + pg));
-		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, KERNEL_ADDR));
+		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, NULL)) TH_LOG("%s", d->name);
+		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, buf + pg)) TH_LOG("%s", d->name);
+		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, KERNEL_ADDR)) TH_LOG("%s", d->name);
 
 		memset(buf, 0, pg);
 		size = 4;
 		memcpy(buf, &size, 4);
-		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf));
+		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf)) TH_LOG("%s", d->name);
 		size = d->size - 4;
 		memcpy(buf, &size, 4);
-		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf));
+		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf)) TH_LOG("%s", d->name);
 		size = 0;
 		memcpy(buf, &size, 4);
-		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf));
+		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf)) TH_LOG("%s", d->name);
 		/* More than a page, although readable. */
 		size = pg + 8;
 		memcpy(buf, &size, 4);
-		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf));
+		EXPECT_EQ(-EINVAL, ioc(h, d->cmd, buf)) TH_LOG("%s", d->name);
 		/* A bigger struct with a non-zero byte past the known ones. */
 		size = d->size + 8;
 		memcpy(buf, &size, 4);
 		buf[d->size + 5] = 1;
-		EXPECT_EQ(-E2BIG, ioc(h, d->cmd, buf));
+		EXPECT_EQ(-E2BIG, ioc(h, d->cmd, buf)) TH_LOG("%s", d->name);
 		/* A bigger struct running into the hole. */
 		memset(buf, 0, pg);
 		size = d->size + 16;
 		memcpy(tail, &size, 4);
-		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, tail));
+		EXPECT_EQ(-EFAULT, ioc(h, d->cmd, tail)) TH_LOG("%s", d->name);
 	}
 	munmap(buf, 2 * pg);
 	close(h);
@@ -237,8 +236,9 @@ TEST_F(val, create_checks_the_fd)
 {
 	int closed, opath, dir, pipefd[2], sock, dev, devnull, proc;
 
-	closed = dup(self->fd);
-	ASSERT_LE(0, closed);
+	/* High, so that the handle try_create() opens cannot take its number. */
+	closed = fcntl(self->fd, F_DUPFD_CLOEXEC, 500);
+	ASSERT_LE(500, closed);
 	close(closed);
 	EXPECT_EQ(-EBADF, try_create(closed, MMF_PROT_READ, 0, 0));
 	EXPECT_EQ(-EBADF, try_create(-1, MMF_PROT_READ, self->pg, 0));
@@ -822,8 +822,8 @@ TEST_F(val, file_mapped_checks)
 	int closed, other, h, dev = mmft_handle();
 
 	ASSERT_LE(0, dev);
-	closed = dup(self->fd);
-	ASSERT_LE(0, closed);
+	closed = fcntl(self->fd, F_DUPFD_CLOEXEC, 500);
+	ASSERT_LE(500, closed);
 	close(closed);
 #define FM(f) ((struct mmf_file_mapped){ .size = sizeof(m), .fd = (f) })
 	m = FM(closed);
