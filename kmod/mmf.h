@@ -38,7 +38,7 @@
 #define MMF_READAROUND_MAX	1024
 
 /*
- * The dirty index of a section: one bit per page offset, in bitmap chunks
+ * A page index of a section: one bit per page offset, in bitmap chunks
  * of MMF_CHUNK_BITS pages allocated on the first write into them and freed
  * with the section.  Bits are set and cleared with atomic bit operations, so
  * the fault path takes no lock once the chunk exists; @chunks' own lock
@@ -57,6 +57,7 @@ void mmf_dirty_init(struct mmf_dirty *d);
 void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
+bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);
 unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
 			    pgoff_t *out, unsigned int max, bool clear);
 
@@ -95,7 +96,7 @@ struct mmf_vmops {
  * mmf_names_lock: handles, name_node (while hashed).
  * mmf_sections_lock: node.
  * ops_lock: vmops list (entries are immutable once linked).
- * atomics / per-CPU: views, dirty, stats, pages_flushed, flushes,
+ * atomics / per-CPU: views, dirty, watch, stats, pages_flushed, flushes,
  * wb_errors.
  */
 struct mmf_section {
@@ -129,7 +130,13 @@ struct mmf_section {
 	spinlock_t ops_lock;		/* protects vmops */
 	struct mmf_vmops *vmops;
 
+	/*
+	 * Pages written through views: @dirty until a flush writes them
+	 * (the flush set and the dirty_pages statistic), @watch until a
+	 * flush or a write-watch reset.  @watch is a subset of @dirty.
+	 */
 	struct mmf_dirty dirty;
+	struct mmf_dirty watch;
 	struct mmf_pcpu_stats __percpu *stats;
 	atomic64_t pages_flushed;
 	atomic64_t flushes;

@@ -65,6 +65,17 @@ bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 	return true;
 }
 
+/* Forget @pgoff; true when it was set. */
+bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
+{
+	unsigned long *chunk = xa_load(&d->chunks, pgoff >> MMF_CHUNK_SHIFT);
+
+	if (!chunk || !test_and_clear_bit(pgoff & (MMF_CHUNK_BITS - 1), chunk))
+		return false;
+	atomic_long_dec(&d->count);
+	return true;
+}
+
 /*
  * Collect up to @max dirty page offsets in [*pos, last] into @out, in
  * ascending order, clearing them when @clear.  *pos is advanced past the

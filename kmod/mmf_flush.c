@@ -125,6 +125,11 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 
 	atomic64_inc(&sec->flushes);
 	while ((n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
+		unsigned int i;
+
+		/* Before write-back re-arms: a write after it is seen again. */
+		for (i = 0; i < n; i++)
+			mmf_dirty_clear(&sec->watch, buf[i]);
 		lo = min(lo, buf[0]);
 		hi = max(hi, buf[n - 1]);
 		ret = mmf_flush_batch(sec, buf, n, async);

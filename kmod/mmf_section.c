@@ -51,6 +51,7 @@ void mmf_section_put(struct mmf_section *sec)
 static void mmf_section_free(struct mmf_section *sec)
 {
 	mmf_dirty_destroy(&sec->dirty);
+	mmf_dirty_destroy(&sec->watch);
 	mmf_section_free_vmops(sec);
 	free_percpu(sec->stats);
 	kfree(sec->name);
@@ -215,6 +216,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	file->f_ra.ra_pages = sec->readaround;
 	spin_lock_init(&sec->ops_lock);
 	mmf_dirty_init(&sec->dirty);
+	mmf_dirty_init(&sec->watch);
 	atomic_set(&sec->views, 0);
 	atomic64_set(&sec->pages_flushed, 0);
 	atomic64_set(&sec->flushes, 0);

@@ -82,10 +82,19 @@ static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t 
 	return ret;
 }
 
+/* Chunks of both indexes exist before the page is made writable. */
+static int mmf_record_prepare(struct mmf_section *sec, pgoff_t pgoff)
+{
+	if (mmf_dirty_prepare(&sec->dirty, pgoff) || mmf_dirty_prepare(&sec->watch, pgoff))
+		return -ENOMEM;
+	return 0;
+}
+
 static void mmf_record(struct mmf_section *sec, pgoff_t pgoff)
 {
 	if (mmf_dirty_mark(&sec->dirty, pgoff))
 		this_cpu_inc(sec->stats->pages_dirtied);
+	mmf_dirty_mark(&sec->watch, pgoff);
 }
 
 /* The backing file system's page_mkwrite, then the record. */
@@ -96,7 +105,7 @@ static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 	pgoff_t pgoff = vmf->pgoff;
 	vm_fault_t ret;
 
-	if (mmf_dirty_prepare(&sec->dirty, pgoff))
+	if (mmf_record_prepare(sec, pgoff))
 		return VM_FAULT_OOM;
 	ret = mo->orig->page_mkwrite(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY | VM_FAULT_COMPLETED))
@@ -119,7 +128,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 
-	if (mmf_dirty_prepare(&sec->dirty, vmf->pgoff))
+	if (mmf_record_prepare(sec, vmf->pgoff))
 		return VM_FAULT_OOM;
 	folio_lock(folio);
 	if (folio->mapping != mapping) {

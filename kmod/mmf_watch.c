@@ -79,7 +79,7 @@ long mmf_ioctl_write_watch(void __user *uarg)
 
 		memset(bits, 0, PAGE_SIZE);
 		/* Copy-on-write views: their writes are private, never recorded. */
-		while (shared && (n = mmf_dirty_scan(&sec->dirty, &pos, last, found,
+		while (shared && (n = mmf_dirty_scan(&sec->watch, &pos, last, found,
 						     MMF_WATCH_SCAN, reset))) {
 			for (i = 0; i < n; i++)
 				__set_bit(found[i] - first - done, bits);

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * First-touch paging (issue 3, acceptance item 1): on a cold file the first
+ * touch of a page through a view is a major fault and makes the page
+ * resident; a second touch costs no fault; k scattered touches read no more
+ * than k read-around windows; sequential touching takes far fewer major
+ * faults than pages.  Residency is measured with mincore(2) on a separate,
+ * plain mapping of the file, which reports the page cache.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#define DIR	"/mnt/ext4"
+
+FIXTURE(cold) {
+	char path[64];
+	int fd, h;
+	size_t pg, size, npages;
+	unsigned char *v;
+	unsigned long long log_mark;
+};
+
+FIXTURE_VARIANT(cold) {
+	size_t npages;
+	unsigned int readaround;	/* 0: the default */
+};
+
+FIXTURE_VARIANT_ADD(cold, default_window) { .npages = 2048, .readaround = 0 };
+FIXTURE_VARIANT_ADD(cold, window_8) { .npages = 2048, .readaround = 8 };
+FIXTURE_VARIANT_ADD(cold, window_1) { .npages = 512, .readaround = 1 };
+
+/* Each page of the file holds its own number in every 4-byte word. */
+static int fill_numbered(int fd, size_t pg, size_t npages)
+{
+	unsigned int *buf = malloc(pg);
+	size_t p, i;
+
+	if (!buf)
+		return -ENOMEM;
+	for (p = 0; p < npages; p++) {
+		for (i = 0; i < pg / sizeof(*buf); i++)
+			buf[i] = p;
+		if (pwrite(fd, buf, pg, p * pg) != (ssize_t)pg) {
+			free(buf);
+			return -EIO;
+		}
+	}
+	free(buf);
+	return fsync(fd) ? -errno : 0;
+}
+
+FIXTURE_SETUP(cold)
+{
+	struct mmf_create c = {
+		.size = sizeof(c), .prot = MMF_PROT_READ, .readaround = variant->readaround,
+	};
+	int ro;
+
+	self->log_mark = kmsg_mark();
+	self->pg = MMFT_PAGE;
+	self->npages = variant->npages;
+	self->size = self->npages * self->pg;
+	self->fd = mmft_tmpfile(DIR, 0, 0, self->path, sizeof(self->path));
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, fill_numbered(self->fd, self->pg, self->npages));
+	/* A read-only fd and section: views only read. */
+	ro = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	c.fd = ro;
+	self->h = mmft_handle();
+	ASSERT_LE(0, self->h);
+	ASSERT_EQ(0, ioctl(self->h, MMF_IOC_CREATE, &c)) TH_LOG("CREATE: %s", strerror(errno));
+	close(ro);
+	EXPECT_EQ(self->size, c.section_size);
+	self->v = mmft_map(self->h, self->size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, self->v);
+	/* Cold: the file's pages were written back, now they are dropped. */
+	ASSERT_EQ(0, mmft_drop_caches());
+	ASSERT_EQ(0, mmft_resident(self->fd, 0, self->size));
+}
+
+FIXTURE_TEARDOWN(cold)
+{
+	munmap(self->v, self->size);
+	close(self->h);
+	close(self->fd);
+	unlink(self->path);
+	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
+}
+
+static unsigned int word_at(const unsigned char *v, size_t pg, size_t page)
+{
+	return *(volatile const unsigned int *)(v + page * pg + 8);
+}
+
+TEST_F(cold, first_touch_is_a_major_fault_and_a_second_touch_is_free)
+{
+	const size_t page = self->npages / 2 + 3;
+	struct mmf_stat st, st2;
+
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(0, st.faults);
+	EXPECT_EQ(0, st.major_faults);
+	EXPECT_EQ(0, mmft_resident(self->fd, page * self->pg, self->pg));
+
+	EXPECT_EQ(page, word_at(self->v, self->pg, page));
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(1, st.faults);
+	EXPECT_EQ(1, st.major_faults);
+	EXPECT_EQ(1, mmft_resident(self->fd, page * self->pg, self->pg));
+
+	/* Again, and the rest of that page: no fault, no I/O. */
+	EXPECT_EQ(page, word_at(self->v, self->pg, page));
+	EXPECT_EQ(page, *(volatile unsigned int *)(self->v + (page + 1) * self->pg - 4));
+	ASSERT_EQ(0, mmft_stat(self->h, &st2));
+	EXPECT_EQ(st.faults, st2.faults);
+	EXPECT_EQ(st.major_faults, st2.major_faults);
+	TH_LOG("readaround %u: 1 touch, %llu fault, %llu major, %ld pages resident",
+	       st2.readaround, (unsigned long long)st2.faults,
+	       (unsigned long long)st2.major_faults, mmft_resident(self->fd, 0, self->size));
+}
+
+TEST_F(cold, scattered_touches_read_at_most_one_window_each)
+{
+	const size_t k = 16, stride = self->npages / k;
+	struct mmf_stat st;
+	long resident;
+	size_t i;
+
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	ASSERT_LT(0, st.readaround);
+	/* Far enough apart that windows cannot overlap or chain. */
+	ASSERT_LE(2 * st.readaround, stride);
+	for (i = 0; i < k; i++)
+		EXPECT_EQ(i * stride + stride / 2, word_at(self->v, self->pg, i * stride + stride / 2));
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(k, st.faults);
+	EXPECT_EQ(k, st.major_faults);
+	resident = mmft_resident(self->fd, 0, self->size);
+	EXPECT_LE(k, resident);
+	EXPECT_GE(k * st.readaround, resident);
+	for (i = 0; i < k; i++)
+		EXPECT_EQ(1, mmft_resident(self->fd, (i * stride + stride / 2) * self->pg, self->pg));
+	TH_LOG("readaround %u: %zu touches, %llu faults, %llu major, %ld pages resident",
+	       st.readaround, k, (unsigned long long)st.faults,
+	       (unsigned long long)st.major_faults, resident);
+}
+
+TEST_F(cold, sequential_touching_takes_far_fewer_major_faults_than_pages)
+{
+	struct mmf_stat st, st2;
+	size_t p;
+
+	for (p = 0; p < self->npages; p++)
+		ASSERT_EQ(p, word_at(self->v, self->pg, p));
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(self->npages, mmft_resident(self->fd, 0, self->size));
+	EXPECT_LE(1, st.major_faults);
+	EXPECT_GE(st.faults, st.major_faults);
+	EXPECT_GE(self->npages, st.faults);
+	if (st.readaround > 1)
+		EXPECT_GE(self->npages / 4, st.major_faults);
+	/* Everything is mapped now: a second pass costs nothing. */
+	for (p = 0; p < self->npages; p++)
+		ASSERT_EQ(p, word_at(self->v, self->pg, p));
+	ASSERT_EQ(0, mmft_stat(self->h, &st2));
+	EXPECT_EQ(st.faults, st2.faults);
+	EXPECT_EQ(st.major_faults, st2.major_faults);
+	TH_LOG("readaround %u: %zu pages, %llu faults, %llu major", st.readaround,
+	       self->npages, (unsigned long long)st.faults,
+	       (unsigned long long)st.major_faults);
+}
+
+/*
+ * A page already in the page cache is mapped by fault-around (map_pages)
+ * without a call to fault: counted as a fault, not a major one.
+ */
+TEST_F(cold, cached_pages_count_as_minor_faults)
+{
+	const size_t page = 100;
+	unsigned char buf[64];
+	struct mmf_stat st;
+
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), page * self->pg));
+	ASSERT_EQ(1, mmft_resident(self->fd, page * self->pg, self->pg));
+	EXPECT_EQ(page, word_at(self->v, self->pg, page));
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(1, st.faults);
+	EXPECT_EQ(0, st.major_faults);
+}
+
+/* The bytes past the end of the file in its last page read as zero. */
+TEST(tail_of_the_last_page_is_zero)
+{
+	char path[64];
+	unsigned char *v;
+	size_t pg = MMFT_PAGE, len = pg + 100;
+	int fd = mmft_tmpfile(DIR, len, 0x3C, path, sizeof(path));
+	int h;
+
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	v = mmft_map(h, 2 * pg, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	EXPECT_TRUE(mmft_all(v, len, 0x3C));
+	EXPECT_TRUE(mmft_all(v + len, 2 * pg - len, 0));
+	munmap(v, 2 * pg);
+	close(h);
+	close(fd);
+	unlink(path);
+}
+
+/* Readaround is validated and reported. */
+TEST(readaround_is_validated)
+{
+	struct mmf_create c = { .size = sizeof(c), .flags = MMF_CREATE_SWAP, .fd = -1,
+				.prot = MMF_PROT_READWRITE, .max_size = 4096 };
+	struct mmf_stat st;
+	int h = mmft_handle();
+
+	ASSERT_LE(0, h);
+	c.readaround = 1U << 20;
+	EXPECT_EQ(-1, ioctl(h, MMF_IOC_CREATE, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.readaround = 16;
+	ASSERT_EQ(0, ioctl(h, MMF_IOC_CREATE, &c));
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(16, st.readaround);
+	close(h);
+}
+
+TEST_HARNESS_MAIN
