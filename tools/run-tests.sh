@@ -28,5 +28,5 @@ for tool in "$build"/tools/*; do
 done
 [ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
 
-exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
+exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix --swap 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
 	-- "LD_LIBRARY_PATH=/mmf/lib /mmf/selftests/run_tests.sh $*"
