@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boots the test VM on one kernel (ext4 and minix test disks, 256 MiB of
-# zram swap) with the module, the selftests and the tools inside, and runs the selftests (all, or those named) as KTAP.
+# zram swap) with the module, the selftests and the tools inside, and
+# runs the selftests (all, or those named) as KTAP.
 #   run-tests.sh -k 6.1|6.12 [-m MODULE.ko] [run-vm options] [TEST...]
 #   run-tests.sh -k 6.12 --shell      # a shell with the same files
 set -euo pipefail
