@@ -346,6 +346,56 @@ TEST_F(val, create_size_rules)
 	unlink(zpath);
 }
 
+struct grow_arg {
+	char path[2][64];
+	size_t pg;
+};
+
+/*
+ * As a user, on its own files opened O_RDWR and then made read-only
+ * (chmod 0400): ftruncate(2) on such an fd grows the file, and so must a
+ * CREATE through it, because the fd is what grants the access.  Returns
+ * 0, the CREATE's errno, or 100+ when the set-up broke.
+ */
+static int grow_as_user(void *arg)
+{
+	struct grow_arg *g = arg;
+	struct stat st;
+	int i, fd[2], h;
+
+	if (mmft_become(62000, 62000))
+		return 100;
+	for (i = 0; i < 2; i++) {
+		fd[i] = open(g->path[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd[i] < 0 || ftruncate(fd[i], g->pg) || fchmod(fd[i], 0400))
+			return 101;
+	}
+	if (ftruncate(fd[0], 3 * g->pg))
+		return 102;
+	h = mmft_create(fd[1], MMF_PROT_READWRITE, 3 * g->pg, NULL, 0, 0, NULL);
+	if (h < 0)
+		return -h;
+	if (fstat(fd[1], &st) || st.st_size != (off_t)(3 * g->pg))
+		return 103;
+	close(h);
+	return 0;
+}
+
+TEST_F(val, growth_follows_the_fd_not_the_path_mode)
+{
+	struct grow_arg g = { .pg = self->pg };
+	int status, i;
+
+	for (i = 0; i < 2; i++)
+		snprintf(g.path[i], sizeof(g.path[i]), "/tmp/mmft-grow%d-%d", i, getpid());
+	status = mmft_in_child(grow_as_user, &g);
+	for (i = 0; i < 2; i++)
+		unlink(g.path[i]);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("growing CREATE: %d (%s)", WEXITSTATUS(status),
+						 strerror(WEXITSTATUS(status)));
+}
+
 /* Set or clear an inode flag (chattr +a / +i) through the ioctl. */
 static int inode_flag(int fd, int flag, int on)
 {
