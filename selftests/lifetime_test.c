@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -298,6 +300,88 @@ TEST_F(life, a_name_lives_as_long_as_a_handle)
 	munmap(fresh, 2 * self->pg);
 	munmap(old, 2 * self->pg);
 	close(a);
+}
+
+/* -errno of a CREATE that should fail; 0 (and nothing left open) if it did not. */
+static int create_err(int fd, unsigned int prot, uint64_t max_size)
+{
+	int h = mmft_create(fd, prot, max_size, NULL, 0, 0, NULL);
+
+	if (h >= 0) {
+		close(h);
+		return 0;
+	}
+	return h;
+}
+
+/* Free blocks of the file system at @dir. */
+static long long free_blocks(const char *dir)
+{
+	struct statfs sf;
+
+	return statfs(dir, &sf) ? -1 : (long long)sf.f_bfree;
+}
+
+/*
+ * Neither a failed CREATE or mmap nor a finished view may keep the backing
+ * file: once the file is unlinked and every handle and view is gone, a
+ * tmpfs of its own gets all of its blocks back.  Only the last view keeps
+ * an unlinked file alive.
+ */
+TEST_F(life, the_backing_file_is_released_with_the_last_view)
+{
+	static unsigned char buf[4096];
+	char dir[64], path[96];
+	long long before, during;
+	size_t pg = self->pg, len = 64 * pg;
+	unsigned char *v;
+	int fd, ro, h, i;
+
+	ASSERT_GE(sizeof(buf), pg);
+	snprintf(dir, sizeof(dir), "/tmp/mmft-leak-%d", getpid());
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=4m")) {
+		rmdir(dir);
+		ASSERT_TRUE(0) TH_LOG("mount tmpfs: %s", strerror(errno));
+	}
+	before = free_blocks(dir);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	memset(buf, 0x2B, sizeof(buf));
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ((ssize_t)pg, pwrite(fd, buf, pg, i * pg));
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+
+	/* Failing calls of every kind. */
+	EXPECT_GT(0, create_err(fd, MMF_PROT_READ, 2 * len));
+	EXPECT_GT(0, create_err(ro, MMF_PROT_READWRITE, 0));
+	EXPECT_GT(0, create_err(fd, MMF_PROT_READWRITE, 1ULL << 63));
+	h = mmft_create(ro, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(MAP_FAILED, mmft_map(h, 2 * len, PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(MAP_FAILED, mmft_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0));
+	EXPECT_EQ(MAP_FAILED, mmft_map(h, pg, PROT_READ, MAP_SHARED, len));
+	close(h);
+
+	/* One view outlives handle, fd and name. */
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	v = mmft_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+	close(fd);
+	close(ro);
+	ASSERT_EQ(0, unlink(path));
+	during = free_blocks(dir);
+	EXPECT_TRUE(mmft_all(v, len, 0x2B));
+	v[0] = 0x2C;
+	munmap(v, len);
+	EXPECT_GT(before, during) TH_LOG("the view did not keep the unlinked file");
+	EXPECT_EQ(before, free_blocks(dir)) TH_LOG("the file outlived its last view");
+	EXPECT_EQ(0, umount(dir)) TH_LOG("umount: %s", strerror(errno));
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN
