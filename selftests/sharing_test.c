@@ -289,6 +289,36 @@ TEST_F(share, private_view_is_copy_on_write)
 	munmap(s, self->size);
 }
 
+/* The kernel reads and writes views for system calls, as user code does. */
+TEST_F(share, system_calls_read_and_write_views)
+{
+	unsigned char *v, buf[256];
+	int p[2], rfd;
+
+	v = mmft_map(self->h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_EQ(0, pipe(p));
+	/* read(2) into a page never touched before: the kernel's write faults it in. */
+	memset(buf, 0x6A, sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(p[1], buf, sizeof(buf)));
+	ASSERT_EQ((ssize_t)sizeof(buf), read(p[0], v + 2 * self->pg + 10, sizeof(buf)));
+	EXPECT_TRUE(mmft_all(v + 2 * self->pg + 10, sizeof(buf), 0x6A));
+	if (self->fd >= 0) {
+		rfd = reopen(self, O_RDONLY);
+		ASSERT_LE(0, rfd);
+		EXPECT_TRUE(mmft_file_all(rfd, 2 * self->pg + 10, sizeof(buf), 0x6A));
+		close(rfd);
+	}
+	/* write(2) from a view: the kernel reads the section's bytes. */
+	memset(v + 3 * self->pg, 0x6B, 64);
+	ASSERT_EQ(64, write(p[1], v + 3 * self->pg, 64));
+	ASSERT_EQ(64, read(p[0], buf, 64));
+	EXPECT_TRUE(mmft_all(buf, 64, 0x6B));
+	close(p[0]);
+	close(p[1]);
+	munmap(v, self->size);
+}
+
 /* WRITECOPY needs only read access: private writes to a read-only file. */
 TEST_F(share, writecopy_on_readonly_fd_never_changes_file)
 {

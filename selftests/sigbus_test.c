@@ -229,6 +229,58 @@ TEST_F(edge, read_only_views_raise_sigsegv_on_write)
 	close(rw);
 }
 
+/* What the child's SIGBUS handler saw, in memory shared with the parent. */
+struct bus_seen {
+	int signo, code;
+	void *addr;
+};
+
+static struct bus_seen *bus_seen;
+
+static void bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	bus_seen->signo = sig;
+	bus_seen->code = si->si_code;
+	bus_seen->addr = si->si_addr;
+	_exit(0);
+}
+
+static int bus_child(void *addr)
+{
+	struct sigaction sa = { .sa_sigaction = bus_handler, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGBUS, &sa, NULL);
+	(void)*(volatile unsigned char *)addr;
+	return 1;
+}
+
+TEST_F(edge, sigbus_names_the_faulting_address)
+{
+	size_t pg = self->pg;
+	unsigned char *v, *addr;
+	int h, status;
+
+	bus_seen = mmap(NULL, sizeof(*bus_seen), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bus_seen);
+	h = mmft_create(self->fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 4 * pg, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_EQ(0, ftruncate(self->fd, pg));
+	addr = v + 2 * pg + 123;
+	status = mmft_in_child(bus_child, addr);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("no SIGBUS");
+	EXPECT_EQ(SIGBUS, bus_seen->signo);
+	EXPECT_EQ(BUS_ADRERR, bus_seen->code);
+	EXPECT_EQ(addr, bus_seen->addr);
+	munmap(v, 4 * pg);
+	munmap(bus_seen, sizeof(*bus_seen));
+	close(h);
+}
+
 /* Swap-backed sections start zeroed and keep the tail of the last page zero. */
 TEST(swap_section_reads_zero_and_never_stale)
 {
