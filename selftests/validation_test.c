@@ -525,6 +525,7 @@ TEST_F(val, open_checks)
 {
 	char longname[MMF_NAME_MAX + 1];
 	struct mmf_open o;
+	unsigned char *v;
 	int rd, wc, h = mmft_handle();
 
 	ASSERT_LE(0, h);
@@ -569,6 +570,20 @@ TEST_F(val, open_checks)
 	EXPECT_EQ(0, ioc(h, MMF_IOC_OPEN, &o));
 	EXPECT_EQ(MMF_PROT_READ, o.prot);
 	EXPECT_EQ(self->fsize, o.section_size);
+	close(h);
+	/* Copy-on-write views of a read-only section (as FILE_MAP_COPY). */
+	h = mmft_handle();
+	ASSERT_LE(0, h);
+	o = OPEN("mmft-rd", 7, MMF_ACCESS_READ | MMF_ACCESS_COPY);
+	EXPECT_EQ(0, ioc(h, MMF_IOC_OPEN, &o));
+	v = mmft_map(h, self->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	EXPECT_NE(MAP_FAILED, v);
+	if (v != MAP_FAILED) {
+		memset(v, 0x5D, self->pg);
+		munmap(v, self->pg);
+	}
+	EXPECT_EQ(-EACCES, try_map(h, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0));
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->fsize, FILL));
 #undef OPEN
 	close(h);
 	close(rd);
