@@ -57,6 +57,27 @@ static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_
 }
 #endif
 
+/*
+ * Whether finishing this write fault may map the whole large folio with
+ * one writable PMD (do_set_pmd()), so that no later write to its other
+ * pages would fault.  6.11 made do_set_pmd() honour VM_NOHUGEPAGE, which
+ * views carry; 6.1 maps any PMD-sized folio of a suitably aligned VMA.
+ */
+static inline bool mmf_may_map_pmd(struct vm_fault *vmf, struct folio *folio)
+{
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (!folio_test_pmd_mappable(folio) || !pmd_none(READ_ONCE(*vmf->pmd)))
+		return false;
+#if MMF_KERNEL_AT_LEAST(6, 11)
+	return !vma_thp_disabled(vma, vma->vm_flags) &&
+	       thp_vma_suitable_order(vma, haddr, PMD_ORDER);
+#else
+	return transhuge_vma_suitable(vma, haddr);
+#endif
+}
+
 #if MMF_KERNEL_AT_LEAST(6, 9)
 #include <linux/backing-file.h>
 

@@ -97,20 +97,58 @@ static void mmf_record(struct mmf_section *sec, pgoff_t pgoff)
 	mmf_dirty_mark(&sec->watch, pgoff);
 }
 
+/* A write fault that may make a whole large folio writable at once. */
+static bool mmf_pmd_writable(struct vm_fault *vmf)
+{
+	return mmf_may_map_pmd(vmf, page_folio(vmf->page));
+}
+
+/* The index chunks for the page, or for its whole folio (see above). */
+static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf)
+{
+	struct folio *folio = page_folio(vmf->page);
+
+	if (mmf_record_prepare(sec, vmf->pgoff))
+		return -ENOMEM;
+	if (mmf_pmd_writable(vmf) &&
+	    (mmf_record_prepare(sec, folio->index) ||
+	     mmf_record_prepare(sec, folio->index + folio_nr_pages(folio) - 1)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Record the page, or every page of its folio when the fault may end in a
+ * writable PMD: no write may go unrecorded, at the price of recording a
+ * whole large folio (6.1 with a 2 MiB-aligned view of a huge tmpfs file,
+ * or any view after MADV_HUGEPAGE).
+ */
+static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf)
+{
+	struct folio *folio = page_folio(vmf->page);
+	pgoff_t i;
+
+	if (!mmf_pmd_writable(vmf)) {
+		mmf_record(sec, vmf->pgoff);
+		return;
+	}
+	for (i = folio->index; i < folio->index + folio_nr_pages(folio) && i < sec->pages; i++)
+		mmf_record(sec, i);
+}
+
 /* The backing file system's page_mkwrite, then the record. */
 static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
 	struct mmf_section *sec = mo->sec;
-	pgoff_t pgoff = vmf->pgoff;
 	vm_fault_t ret;
 
-	if (mmf_record_prepare(sec, pgoff))
+	if (mmf_mkwrite_prepare(sec, vmf))
 		return VM_FAULT_OOM;
 	ret = mo->orig->page_mkwrite(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY | VM_FAULT_COMPLETED))
 		return ret;
-	mmf_record(sec, pgoff);
+	mmf_mkwrite_record(sec, vmf);
 	return ret;
 }
 
@@ -128,7 +166,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 
-	if (mmf_record_prepare(sec, vmf->pgoff))
+	if (mmf_mkwrite_prepare(sec, vmf))
 		return VM_FAULT_OOM;
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
@@ -136,7 +174,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	folio_mark_dirty(folio);
-	mmf_record(sec, vmf->pgoff);
+	mmf_mkwrite_record(sec, vmf);
 	return VM_FAULT_LOCKED;
 }
 
@@ -336,8 +374,13 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 	}
 	mo = mmf_vmops_get(sec, vma->vm_ops, &spare);
 	vma->vm_ops = &mo->ops;
-	/* Never merged with, nor grown into, a plain mapping of the file. */
-	mmf_vm_flags_set(vma, VM_DONTEXPAND);
+	/*
+	 * Never merged with, nor grown into, a plain mapping of the file;
+	 * not mapped with PMDs where the kernel honours VM_NOHUGEPAGE (a
+	 * PMD makes a whole large folio writable after one page_mkwrite,
+	 * which is then recorded whole, see mmf_mkwrite_record()).
+	 */
+	mmf_vm_flags_set(vma, VM_DONTEXPAND | VM_NOHUGEPAGE);
 	atomic_inc(&sec->views);
 	atomic_inc(&mmf_nr_views);
 	kfree(spare);

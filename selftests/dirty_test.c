@@ -11,9 +11,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/mmf.h>
@@ -21,7 +25,7 @@
 #include "kselftest_harness.h"
 #include "mmf_test.h"
 
-#define NPAGES	64
+#define NPAGES	1024	/* 4 MiB: room for 2 MiB folios */
 #define FILL	0x22
 
 FIXTURE(dirty) {
@@ -35,11 +39,48 @@ FIXTURE(dirty) {
 
 FIXTURE_VARIANT(dirty) {
 	const char *dir;	/* NULL: swap-backed */
+	const char *huge;	/* tmpfs mount options, mounted at dir */
 };
 
 FIXTURE_VARIANT_ADD(dirty, ext4) { .dir = "/mnt/ext4" };
 FIXTURE_VARIANT_ADD(dirty, tmpfs) { .dir = "/tmp" };
 FIXTURE_VARIANT_ADD(dirty, swap) { .dir = NULL };
+/* Large folios: the record is per page (vmf->pgoff), not per folio. */
+FIXTURE_VARIANT_ADD(dirty, tmpfs_huge) { .dir = "/mnt/mmft-huge", .huge = "huge=always" };
+
+/* A /proc/meminfo value in kB, -1 if missing. */
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A shared view at a 2 MiB-aligned address plus @skew bytes: with skew 0
+ * PMDs could map it, with a skew of a page they never can.
+ */
+static unsigned char *map_aligned(int h, size_t size, size_t skew)
+{
+	const size_t align = 2UL << 20;
+	unsigned char *r = mmap(NULL, size + 2 * align, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	unsigned char *a;
+
+	if (r == MAP_FAILED)
+		return MAP_FAILED;
+	a = (unsigned char *)(((uintptr_t)r + align - 1) & ~(align - 1));
+	a += skew;	/* still inside the reservation: skew < align */
+	return mmap(a, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h, 0);
+}
 
 FIXTURE_SETUP(dirty)
 {
@@ -47,6 +88,12 @@ FIXTURE_SETUP(dirty)
 	self->pg = MMFT_PAGE;
 	self->size = NPAGES * self->pg;
 	self->fd = -1;
+	if (variant->huge) {
+		mkdir(variant->dir, 0755);
+		if (mount("tmpfs", variant->dir, "tmpfs", 0, variant->huge))
+			SKIP(return, "cannot mount tmpfs -o %s: %s", variant->huge,
+			     strerror(errno));
+	}
 	if (variant->dir) {
 		self->fd = mmft_tmpfile(variant->dir, self->size, FILL, self->path,
 					sizeof(self->path));
@@ -57,7 +104,10 @@ FIXTURE_SETUP(dirty)
 		self->h = mmft_create_swap(self->size, NULL, 0, NULL);
 	}
 	ASSERT_LE(0, self->h) TH_LOG("CREATE: %s", strerror(-self->h));
-	self->v = mmft_map(self->h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (variant->huge)
+		ASSERT_LE(2048, meminfo_kb("ShmemHugePages:")) TH_LOG("no large folio");
+	/* Per-page tracking, also of large folios mapped by PTEs. */
+	self->v = map_aligned(self->h, self->size, self->pg);
 	ASSERT_NE(MAP_FAILED, self->v);
 }
 
@@ -70,6 +120,8 @@ FIXTURE_TEARDOWN(dirty)
 		close(self->fd);
 		unlink(self->path);
 	}
+	if (variant->huge)
+		umount(variant->dir);
 	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
 }
 
@@ -123,7 +175,7 @@ static void touch(unsigned char *v, size_t pg, const unsigned int *pages, unsign
 
 TEST_F(dirty, n_written_pages_are_n_dirty_and_one_flush_writes_them)
 {
-	static const unsigned int pages[] = { 0, 1, 5, 17, 40, 41, 42, 63 };
+	static const unsigned int pages[] = { 0, 1, 5, 17, 40, 41, 42, 63, 511, 512, 700, 1023 };
 	const unsigned int n = sizeof(pages) / sizeof(pages[0]);
 	uint64_t bm[NPAGES / 64], dirty = 0, written = 0;
 	struct mmf_stat st;
@@ -406,6 +458,118 @@ TEST_F(dirty, copy_on_write_views_are_never_recorded)
 	EXPECT_EQ(0, written);
 	EXPECT_TRUE(mmft_all(self->v, 4 * self->pg, variant->dir ? FILL : 0));
 	munmap(p, self->size);
+}
+
+/*
+ * Even when the user asks for huge pages on a view (which would let the
+ * core map a whole large folio writable with one PMD after a single
+ * page_mkwrite), no written page is ever missing from the record.
+ */
+TEST_F(dirty, madv_hugepage_never_hides_a_write)
+{
+	static const unsigned int pages[] = { 3, 5, 600 }, again[] = { 5 };
+	uint64_t bm[NPAGES / 64], dirty = 0, written = 0;
+	struct mmf_stat st;
+	unsigned int i;
+
+	munmap(self->v, self->size);
+	self->v = map_aligned(self->h, self->size, 0);
+	ASSERT_NE(MAP_FAILED, self->v);
+	madvise(self->v, self->size, MADV_HUGEPAGE);	/* may be refused */
+	touch(self->v, self->pg, pages, 3, 0xE1);
+	ASSERT_EQ(0, watch(self->h, self->v, self->size, 0, bm, NPAGES, &dirty));
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE((bm[pages[i] / 64] >> (pages[i] % 64)) & 1) TH_LOG("page %u", pages[i]);
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_LE(3, st.dirty_pages);
+	EXPECT_EQ(dirty, st.dirty_pages);
+	ASSERT_EQ(0, mmft_flush(self->h, self->v, 0, 0, &written));
+	EXPECT_EQ(dirty, written);
+	touch(self->v, self->pg, again, 1, 0xE2);
+	ASSERT_EQ(0, watch(self->h, self->v, self->size, 0, bm, NPAGES, &dirty));
+	EXPECT_TRUE((bm[0] >> 5) & 1);
+	TH_LOG("3 pages written: %llu recorded", (unsigned long long)st.dirty_pages);
+	if (self->fd >= 0) {
+		ASSERT_EQ(0, mmft_flush(self->h, self->v, 0, 0, &written));
+		EXPECT_TRUE(mmft_file_all(self->fd, 5 * self->pg, self->pg, 0xE2));
+	}
+}
+
+/*
+ * 6.12's shmem maps unlinked files with other vm_operations: a view made
+ * after the unlink uses a second wrapped copy and is tracked just the same.
+ */
+TEST_F(dirty, a_view_made_after_unlink_is_tracked_too)
+{
+	static const unsigned int a[] = { 2 }, b[] = { 9 };
+	uint64_t written = 0;
+	struct mmf_stat st;
+	unsigned char *w;
+
+	if (self->fd < 0)
+		SKIP(return, "needs a file");
+	ASSERT_EQ(0, unlink(self->path));
+	w = mmft_map(self->h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, w);
+	touch(self->v, self->pg, a, 1, 0xD1);
+	touch(w, self->pg, b, 1, 0xD2);
+	EXPECT_EQ(0xD2, self->v[9 * self->pg]);
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(2, st.dirty_pages);
+	EXPECT_EQ(2, st.views);
+	ASSERT_EQ(0, mmft_flush(self->h, w, 0, 0, &written));
+	EXPECT_EQ(2, written);
+	touch(w, self->pg, a, 1, 0xD3);
+	ASSERT_EQ(0, mmft_flush(self->h, self->v, 0, 0, &written));
+	EXPECT_EQ(1, written);
+	EXPECT_TRUE(mmft_file_all(self->fd, 2 * self->pg, self->pg, 0xD3));
+	munmap(w, self->size);
+}
+
+/*
+ * Views are never merged with each other or with plain mappings of the
+ * file, and never grow (VM_DONTEXPAND): a merge would free a VMA without
+ * close and leak its pin on the section and the module.
+ */
+TEST_F(dirty, adjacent_views_stay_apart_and_never_grow)
+{
+	struct mmf_query q = { .size = sizeof(q) };
+	size_t half = self->size / 2;
+	struct mmf_stat st;
+	unsigned char *p;
+
+	munmap(self->v + half, half);
+	/* The second half of the section right after the first: mergeable. */
+	p = mmap(self->v + half, half, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, self->h,
+		 half);
+	ASSERT_EQ(self->v + half, p);
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(2, st.views);
+	q.addr = (uintptr_t)self->v;
+	ASSERT_EQ(0, ioctl(self->h, MMF_IOC_QUERY, &q));
+	EXPECT_EQ(half, q.view_length);
+	/* A plain mapping of the same file, right after a view. */
+	if (self->fd >= 0) {
+		munmap(p, half);
+		p = mmap(self->v + half, half, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 self->fd, half);
+		ASSERT_EQ(self->v + half, p);
+		ASSERT_EQ(0, ioctl(self->h, MMF_IOC_QUERY, &q));
+		EXPECT_EQ(half, q.view_length);
+		q.addr = (uintptr_t)p;
+		EXPECT_EQ(-1, ioctl(self->h, MMF_IOC_QUERY, &q));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	munmap(p, half);
+	/* mremap may not grow a view, even into free space. */
+	EXPECT_EQ(MAP_FAILED, mremap(self->v, half, self->size, 0));
+	EXPECT_EQ(MAP_FAILED, mremap(self->v, half, self->size, MREMAP_MAYMOVE));
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(1, st.views);
+	munmap(self->v, half);
+	self->v = MAP_FAILED;
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(0, st.views);
 }
 
 TEST_HARNESS_MAIN
