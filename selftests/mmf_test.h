@@ -68,6 +68,7 @@ static inline int kmsg_count_since(unsigned long long mark, const char *needle)
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -332,6 +333,31 @@ static inline long mmft_resident(int fd, off_t off, size_t len)
 	munmap(p, len);
 	free(vec);
 	return count;
+}
+
+/*
+ * Mount a tmpfs of its own with @opts on a new directory @dir (made here):
+ * 0 or -errno.  mmft_umount_tmpfs() undoes it.
+ */
+static inline int mmft_mount_tmpfs(const char *dir, const char *opts)
+{
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (mount("tmpfs", dir, "tmpfs", 0, opts)) {
+		int err = errno;
+
+		rmdir(dir);
+		return -err;
+	}
+	return 0;
+}
+
+static inline int mmft_umount_tmpfs(const char *dir)
+{
+	int ret = umount(dir) ? -errno : 0;
+
+	rmdir(dir);
+	return ret;
 }
 
 #endif /* MMF_TEST_H */

@@ -38,10 +38,12 @@ FIXTURE(share) {
 
 FIXTURE_VARIANT(share) {
 	const char *dir;	/* NULL: swap-backed */
+	const char *huge;	/* tmpfs options: a tmpfs of its own at dir */
 };
 
 FIXTURE_VARIANT_ADD(share, ext4) { .dir = "/mnt/ext4" };
 FIXTURE_VARIANT_ADD(share, tmpfs) { .dir = "/tmp" };
+FIXTURE_VARIANT_ADD(share, tmpfs_huge) { .dir = "/tmp/mmft-share-huge", .huge = "huge=always" };
 FIXTURE_VARIANT_ADD(share, swap) { .dir = NULL };
 
 FIXTURE_SETUP(share)
@@ -52,6 +54,8 @@ FIXTURE_SETUP(share)
 	self->fd = -1;
 	self->h = -1;
 	snprintf(self->name, sizeof(self->name), "mmft-share-%d", getpid());
+	if (variant->huge)
+		ASSERT_EQ(0, mmft_mount_tmpfs(variant->dir, variant->huge));
 	if (variant->dir) {
 		self->fd = mmft_tmpfile(variant->dir, self->size, FILL, self->path,
 					sizeof(self->path));
@@ -81,6 +85,8 @@ FIXTURE_TEARDOWN(share)
 		close(self->fd);
 		unlink(self->path);
 	}
+	if (variant->huge)
+		EXPECT_EQ(0, mmft_umount_tmpfs(variant->dir));
 	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
 }
 

@@ -30,15 +30,20 @@ FIXTURE(edge) {
 
 FIXTURE_VARIANT(edge) {
 	const char *dir;
+	const char *huge;	/* tmpfs options: a tmpfs of its own at dir */
 };
 
 FIXTURE_VARIANT_ADD(edge, ext4) { .dir = "/mnt/ext4" };
 FIXTURE_VARIANT_ADD(edge, tmpfs) { .dir = "/tmp" };
+/* Large folios: truncation splits them, faults map them whole. */
+FIXTURE_VARIANT_ADD(edge, tmpfs_huge) { .dir = "/tmp/mmft-edge-huge", .huge = "huge=always" };
 
 FIXTURE_SETUP(edge)
 {
 	self->log_mark = kmsg_mark();
 	self->pg = MMFT_PAGE;
+	if (variant->huge)
+		ASSERT_EQ(0, mmft_mount_tmpfs(variant->dir, variant->huge));
 	self->fd = mmft_tmpfile(variant->dir, 4 * self->pg, FILL, self->path,
 				sizeof(self->path));
 	ASSERT_LE(0, self->fd);
@@ -48,6 +53,8 @@ FIXTURE_TEARDOWN(edge)
 {
 	close(self->fd);
 	unlink(self->path);
+	if (variant->huge)
+		EXPECT_EQ(0, mmft_umount_tmpfs(variant->dir));
 	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
 }
 
