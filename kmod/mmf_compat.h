@@ -78,6 +78,16 @@ static inline bool mmf_may_map_pmd(struct vm_fault *vmf, struct folio *folio)
 #endif
 }
 
+/* notify_change() on @file's mount: 6.3 replaced user namespaces by idmaps. */
+static inline int mmf_notify_change(struct file *file, struct iattr *attr)
+{
+#if MMF_KERNEL_AT_LEAST(6, 3)
+	return notify_change(file_mnt_idmap(file), file->f_path.dentry, attr, NULL);
+#else
+	return notify_change(file_mnt_user_ns(file), file->f_path.dentry, attr, NULL);
+#endif
+}
+
 #if MMF_KERNEL_AT_LEAST(6, 9)
 #include <linux/backing-file.h>
 

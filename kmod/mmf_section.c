@@ -126,14 +126,33 @@ static int mmf_check_backing(struct file *file, u32 prot)
 }
 
 /*
- * Grow the file to @size as ftruncate(2) would; only the owner of a
- * writable fd gets here.  A concurrent growth past @size is kept.
+ * Grow the file to @size as ftruncate(2) on the fd would: the fd's write
+ * access is what counts, not the inode's mode now (vfs_truncate() would
+ * check the path).  Privileges are dropped as a truncate drops them.  A
+ * file that grew past @size meanwhile is left alone.
  */
 static int mmf_grow(struct file *file, loff_t size)
 {
-	if (i_size_read(file_inode(file)) >= size)
+	struct inode *inode = file_inode(file);
+	struct iattr attr = {
+		.ia_valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME | ATTR_FILE,
+		.ia_size = size,
+		.ia_file = file,
+	};
+	int err = 0;
+
+	if (i_size_read(inode) >= size)
 		return 0;
-	return vfs_truncate(&file->f_path, size);
+	sb_start_write(inode->i_sb);
+	inode_lock(inode);
+	if (i_size_read(inode) < size) {
+		err = file_remove_privs(file);
+		if (!err)
+			err = mmf_notify_change(file, &attr);
+	}
+	inode_unlock(inode);
+	sb_end_write(inode->i_sb);
+	return err;
 }
 
 /* The private file views map: its own readahead state and access mode. */
