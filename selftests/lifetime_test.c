@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -382,6 +383,119 @@ TEST_F(life, the_backing_file_is_released_with_the_last_view)
 	EXPECT_EQ(before, free_blocks(dir)) TH_LOG("the file outlived its last view");
 	EXPECT_EQ(0, umount(dir)) TH_LOG("umount: %s", strerror(errno));
 	rmdir(dir);
+}
+
+/* Races: the answers may vary, but stay among the documented ones. */
+struct race {
+	char name[64];
+	void *view;
+	size_t len;
+	int h;
+	int stop;
+	long bad;	/* answers outside the allowed set */
+	long hits;	/* successful OPENs / FLUSHes: the race really ran */
+};
+
+static void *create_close_loop(void *arg)
+{
+	struct race *r = arg;
+	int i, h;
+
+	for (i = 0; i < 3000; i++) {
+		h = mmft_create_swap(MMFT_PAGE, r->name, 0600, NULL);
+		if (h < 0)
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+		else
+			close(h);
+	}
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* OPEN while the only other handle comes and goes: bound to a live section or ENOENT. */
+TEST_F(life, open_races_with_the_last_close_of_a_name)
+{
+	struct race r = { 0 };
+	unsigned char *v;
+	pthread_t t;
+	int h;
+
+	snprintf(r.name, sizeof(r.name), "mmft-race-%d", getpid());
+	ASSERT_EQ(0, pthread_create(&t, NULL, create_close_loop, &r));
+	while (!__atomic_load_n(&r.stop, __ATOMIC_ACQUIRE)) {
+		h = mmft_open_named(r.name, MMF_ACCESS_READ | MMF_ACCESS_WRITE, NULL);
+		if (h == -ENOENT)
+			continue;
+		if (h < 0) {
+			r.bad++;
+			continue;
+		}
+		r.hits++;
+		/* Bound to a section that works, even if its name just went. */
+		v = mmft_map(h, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		if (v == MAP_FAILED) {
+			r.bad++;
+		} else {
+			v[0] = 1;
+			munmap(v, MMFT_PAGE);
+		}
+		close(h);
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.bad);
+	TH_LOG("%ld OPENs won the race", r.hits);
+	EXPECT_EQ(-ENOENT, mmft_open_named(r.name, MMF_ACCESS_READ, NULL));
+}
+
+static void *remap_loop(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	/* The view disappears and comes back at the same address. */
+	for (i = 0; i < 2000; i++) {
+		void *v = mmap(r->view, r->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			       r->h, 0);
+
+		if (v != r->view) {
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		memset(v, i, r->len);
+		mmap(r->view, r->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* FLUSH while another thread replaces the view: 0, EINVAL or ENOMEM only. */
+TEST_F(life, flush_races_with_munmap)
+{
+	struct race r = { 0 };
+	pthread_t t;
+	int other, ret;
+
+	r.len = 4 * self->pg;
+	r.h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, r.h) TH_LOG("CREATE: %s", strerror(-r.h));
+	r.view = mmft_map(r.h, r.len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, r.view);
+	other = mmft_handle();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, pthread_create(&t, NULL, remap_loop, &r));
+	while (!__atomic_load_n(&r.stop, __ATOMIC_ACQUIRE)) {
+		ret = mmft_flush(other, r.view, r.len, 0, NULL);
+		if (!ret)
+			r.hits++;
+		else if (ret != -EINVAL && ret != -ENOMEM)
+			r.bad++;
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.bad);
+	TH_LOG("%ld FLUSHes met a view", r.hits);
+	munmap(r.view, r.len);
+	close(other);
+	close(r.h);
 }
 
 TEST_HARNESS_MAIN
