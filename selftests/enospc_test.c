@@ -129,7 +129,7 @@ TEST_F(full, flush_reports_enospc_once_per_open_then_recovers)
 	unsigned long long mark;
 	uint64_t written = 0;
 	unsigned char *v;
-	int a, b, ret;
+	int a, b, c, ret;
 
 	a = mmft_create(self->fd, MMF_PROT_READWRITE, 0, self->name, 0600, 0, NULL);
 	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
@@ -147,6 +147,12 @@ TEST_F(full, flush_reports_enospc_once_per_open_then_recovers)
 	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL)) TH_LOG("reported twice to A");
 	EXPECT_EQ(-ENOSPC, mmft_flush(b, v, self->size, 0, NULL)) TH_LOG("B never heard");
 	EXPECT_EQ(0, mmft_flush(b, v, self->size, 0, NULL)) TH_LOG("reported twice to B");
+	/* Every open that flushes the section hears it once, even one made now. */
+	c = mmft_handle();
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-ENOSPC, mmft_flush(c, v, self->size, 0, NULL)) TH_LOG("C never heard");
+	EXPECT_EQ(0, mmft_flush(c, v, self->size, 0, NULL)) TH_LOG("reported twice to C");
+	close(c);
 	ASSERT_EQ(0, mmft_stat(a, &st));
 	EXPECT_LE(1, st.writeback_errors);
 	/* Quiet: not a line in the kernel log, from the module or anyone. */
