@@ -372,6 +372,11 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 		err = -ENODEV;
 		goto undo;
 	}
+	/* The inner mmap may have taken write away (a memfd seal). */
+	if (writable && !mmf_shared_maywrite(vma)) {
+		mapping_unmap_writable(sec->mapping);
+		writable = false;
+	}
 	mo = mmf_vmops_get(sec, vma->vm_ops, &spare);
 	vma->vm_ops = &mo->ops;
 	/*

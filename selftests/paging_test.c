@@ -220,6 +220,29 @@ TEST(tail_of_the_last_page_is_zero)
 	unlink(path);
 }
 
+/* Swap-backed: a first touch is a fault without I/O, zero-filled. */
+TEST(swap_backed_first_touch_is_a_minor_fault_of_zeros)
+{
+	size_t pg = MMFT_PAGE, n = 64, i;
+	struct mmf_stat st;
+	unsigned char *v;
+	int h = mmft_create_swap(n * pg, NULL, 0, NULL);
+
+	ASSERT_LE(0, h);
+	v = mmft_map(h, n * pg, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	for (i = 0; i < n; i += 8)
+		EXPECT_TRUE(mmft_all(v + i * pg, pg, 0));
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(n / 8, st.faults);
+	EXPECT_EQ(0, st.major_faults);
+	EXPECT_TRUE(mmft_all(v, pg, 0));
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(n / 8, st.faults);
+	munmap(v, n * pg);
+	close(h);
+}
+
 /* Readaround is validated and reported. */
 TEST(readaround_is_validated)
 {
