@@ -460,6 +460,38 @@ TEST_F(dirty, copy_on_write_views_are_never_recorded)
 	munmap(p, self->size);
 }
 
+/* debugfs mmf/sections: module-wide counts and this section's line. */
+TEST_F(dirty, debugfs_lists_the_section_and_its_counters)
+{
+	static const unsigned int pages[] = { 1, 2 };
+	char line[1024], want[64], *found = NULL;
+	unsigned long long sections = 0, views = 0;
+	struct mmf_stat st;
+	FILE *f;
+
+	touch(self->v, self->pg, pages, 2, 0xF1);
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	f = fopen("/sys/kernel/debug/mmf/sections", "r");
+	if (!f)
+		SKIP(return, "no debugfs: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%llu ", (unsigned long long)st.section_id);
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "sections %llu", &sections);
+		sscanf(line, "views %llu", &views);
+		if (!strncmp(line, want, strlen(want)) && !found)
+			found = strdup(line);
+	}
+	fclose(f);
+	EXPECT_LE(1, sections);
+	EXPECT_LE(1, views);
+	ASSERT_NE(NULL, found);
+	TH_LOG("%s", found);
+	EXPECT_NE(NULL, strstr(found, self->fd >= 0 ? self->path : "[swap]"));
+	EXPECT_NE(NULL, strstr(found, " views=1 "));
+	EXPECT_NE(NULL, strstr(found, " dirtied=2 dirty=2 "));
+	free(found);
+}
+
 /*
  * Even when the user asks for huge pages on a view (which would let the
  * core map a whole large folio writable with one PMD after a single
