@@ -122,8 +122,8 @@ FIXTURE_SETUP(dur)
 FIXTURE_TEARDOWN(dur)
 {
 	if (!is_ext4_mounted())
-		EXPECT_EQ(0, mount(self->dev, MNT, "ext4", 0, NULL)) TH_LOG("remount: %s",
-									 strerror(errno));
+		EXPECT_EQ(0, mount(self->dev, MNT, "ext4", 0, NULL))
+			TH_LOG("remount: %s", strerror(errno));
 	if (self->fd >= 0)
 		close(self->fd);
 	unlink(self->path);

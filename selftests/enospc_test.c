@@ -95,7 +95,8 @@ FIXTURE_SETUP(full)
 
 	self->pg = MMFT_PAGE;
 	self->size = NPAGES * self->pg;
-	self->fd = self->fillfd = -1;
+	self->fd = -1;
+	self->fillfd = -1;
 	snprintf(self->target, sizeof(self->target), MNT "/mmft-t-%d", getpid());
 	snprintf(self->filler, sizeof(self->filler), MNT "/mmft-f-%d", getpid());
 	snprintf(self->name, sizeof(self->name), "mmft-enospc-%d", getpid());

@@ -52,10 +52,13 @@ static void gate_side(struct gate *g, int child)
 {
 	close(child ? g->up[0] : g->up[1]);
 	close(child ? g->down[1] : g->down[0]);
-	if (child)
-		g->up[0] = g->down[1] = -1;
-	else
-		g->up[1] = g->down[0] = -1;
+	if (child) {
+		g->up[0] = -1;
+		g->down[1] = -1;
+	} else {
+		g->up[1] = -1;
+		g->down[0] = -1;
+	}
 }
 
 static void gate_close(struct gate *g)

@@ -268,8 +268,10 @@ TEST_F(share, private_view_is_copy_on_write)
 	EXPECT_TRUE(mmft_all(p, self->pg, 0xEE));
 	EXPECT_TRUE(mmft_all(s, self->pg, FILL)) TH_LOG("a private write reached the section");
 
-	/* Shared writes after the copy: the copied page keeps its own bytes,
-	 * the page the private view never wrote still shows the section. */
+	/*
+	 * Shared writes after the copy: the copied page keeps its own bytes,
+	 * the page the private view never wrote still shows the section.
+	 */
 	memset(s, 0x33, self->pg);
 	memset(s + self->pg, 0x44, self->pg);
 	EXPECT_TRUE(mmft_all(p, self->pg, 0xEE));

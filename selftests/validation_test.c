@@ -123,7 +123,7 @@ TEST_F(val, every_ioctl_checks_pointer_and_size)
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, mprotect(buf + pg, pg, PROT_NONE));
 
-	for (i = 0; i < sizeof(all_iocs) / sizeof(all_iocs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(all_iocs); i++) {
 		const struct ioc_desc *d = &all_iocs[i];
 		unsigned char *tail = buf + pg - d->size;	/* ends at the hole */
 		__u32 size;
