@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +459,94 @@ TEST_F(dirty, copy_on_write_views_are_never_recorded)
 	EXPECT_EQ(0, written);
 	EXPECT_TRUE(mmft_all(self->v, 4 * self->pg, variant->dir ? FILL : 0));
 	munmap(p, self->size);
+}
+
+#define WRITERS	4
+#define ROUNDS	2000
+
+struct race {
+	unsigned char *v;
+	size_t pg;
+	int h, id;
+	volatile int *stop;
+	unsigned int last[NPAGES];	/* last value written per page, 0 none */
+};
+
+/* Writer @id owns the pages p with p % WRITERS == id. */
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = r->id + 1, i;
+
+	for (i = 1; i <= ROUNDS; i++) {
+		unsigned int p = (rand_r(&seed) % (NPAGES / WRITERS)) * WRITERS + r->id;
+
+		*(volatile unsigned int *)(r->v + p * r->pg) = i;
+		r->last[p] = i;
+	}
+	return NULL;
+}
+
+static void *race_flusher(void *arg)
+{
+	struct race *r = arg;
+
+	while (!*r->stop)
+		mmft_flush(r->h, r->v, 0, 0, NULL);
+	return NULL;
+}
+
+/*
+ * Writers and a flusher racing: when all is done and one last flush ran,
+ * the file holds every last write, nothing is recorded any more, and on
+ * ext4 no page of the file is left dirty in the page cache (a write that
+ * was never recorded would be: drop_caches cannot drop it).
+ */
+TEST_F(dirty, racing_writes_and_flushes_lose_nothing)
+{
+	static struct race r[WRITERS + 1];
+	pthread_t t[WRITERS + 1];
+	volatile int stop = 0;
+	struct mmf_stat st;
+	uint64_t written;
+	unsigned int p, i;
+
+	for (i = 0; i <= WRITERS; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].v = self->v;
+		r[i].pg = self->pg;
+		r[i].h = self->h;
+		r[i].id = i;
+		r[i].stop = &stop;
+	}
+	ASSERT_EQ(0, pthread_create(&t[WRITERS], NULL, race_flusher, &r[WRITERS]));
+	for (i = 0; i < WRITERS; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_writer, &r[i]));
+	for (i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	stop = 1;
+	pthread_join(t[WRITERS], NULL);
+	ASSERT_EQ(0, mmft_flush(self->h, self->v, 0, 0, &written));
+	ASSERT_EQ(0, mmft_stat(self->h, &st));
+	EXPECT_EQ(0, st.dirty_pages);
+	EXPECT_LE(1, st.flushes);
+	for (p = 0; p < NPAGES; p++) {
+		unsigned int want = r[p % WRITERS].last[p], got;
+
+		if (!want)
+			continue;
+		ASSERT_EQ(want, *(unsigned int *)(self->v + p * self->pg)) TH_LOG("page %u", p);
+		if (self->fd >= 0) {
+			ASSERT_EQ(sizeof(got), pread(self->fd, &got, sizeof(got), p * self->pg));
+			ASSERT_EQ(want, got) TH_LOG("page %u", p);
+		}
+	}
+	if (self->fd >= 0 && !variant->huge && !strcmp(variant->dir, "/mnt/ext4")) {
+		munmap(self->v, self->size);
+		self->v = MAP_FAILED;
+		ASSERT_EQ(0, mmft_drop_caches());
+		EXPECT_EQ(0, mmft_resident(self->fd, 0, self->size));
+	}
 }
 
 /* debugfs mmf/sections: module-wide counts and this section's line. */
