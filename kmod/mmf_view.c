@@ -104,13 +104,13 @@ static bool mmf_pmd_writable(struct vm_fault *vmf)
 }
 
 /* The index chunks for the page, or for its whole folio (see above). */
-static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf)
+static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
 {
 	struct folio *folio = page_folio(vmf->page);
 
 	if (mmf_record_prepare(sec, vmf->pgoff))
 		return -ENOMEM;
-	if (mmf_pmd_writable(vmf) &&
+	if (whole &&
 	    (mmf_record_prepare(sec, folio->index) ||
 	     mmf_record_prepare(sec, folio->index + folio_nr_pages(folio) - 1)))
 		return -ENOMEM;
@@ -119,16 +119,17 @@ static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf)
 
 /*
  * Record the page, or every page of its folio when the fault may end in a
- * writable PMD: no write may go unrecorded, at the price of recording a
- * whole large folio (6.1 with a 2 MiB-aligned view of a huge tmpfs file,
- * or any view after MADV_HUGEPAGE).
+ * writable PMD (@whole, decided once before the chunks were prepared): no
+ * write may go unrecorded, at the price of recording a whole large folio
+ * (6.1 with a 2 MiB-aligned view of a huge tmpfs file, or any view after
+ * MADV_HUGEPAGE).  The folio is locked and referenced here.
  */
-static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf)
+static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
 {
 	struct folio *folio = page_folio(vmf->page);
 	pgoff_t i;
 
-	if (!mmf_pmd_writable(vmf)) {
+	if (!whole || !folio_test_large(folio)) {
 		mmf_record(sec, vmf->pgoff);
 		return;
 	}
@@ -141,14 +142,15 @@ static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
 	struct mmf_section *sec = mo->sec;
+	bool whole = mmf_pmd_writable(vmf);
 	vm_fault_t ret;
 
-	if (mmf_mkwrite_prepare(sec, vmf))
+	if (mmf_mkwrite_prepare(sec, vmf, whole))
 		return VM_FAULT_OOM;
 	ret = mo->orig->page_mkwrite(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY | VM_FAULT_COMPLETED))
 		return ret;
-	mmf_mkwrite_record(sec, vmf);
+	mmf_mkwrite_record(sec, vmf, whole);
 	return ret;
 }
 
@@ -165,8 +167,9 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 	struct mmf_section *sec = mo->sec;
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	bool whole = mmf_pmd_writable(vmf);
 
-	if (mmf_mkwrite_prepare(sec, vmf))
+	if (mmf_mkwrite_prepare(sec, vmf, whole))
 		return VM_FAULT_OOM;
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
@@ -174,7 +177,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	folio_mark_dirty(folio);
-	mmf_mkwrite_record(sec, vmf);
+	mmf_mkwrite_record(sec, vmf, whole);
 	return VM_FAULT_LOCKED;
 }
 
