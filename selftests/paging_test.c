@@ -99,7 +99,7 @@ FIXTURE_TEARDOWN(cold)
 
 static unsigned int word_at(const unsigned char *v, size_t pg, size_t page)
 {
-	return *(volatile const unsigned int *)(v + page * pg + 8);
+	return __atomic_load_n((const unsigned int *)(v + page * pg + 8), __ATOMIC_RELAXED);
 }
 
 TEST_F(cold, first_touch_is_a_major_fault_and_a_second_touch_is_free)
@@ -120,7 +120,8 @@ TEST_F(cold, first_touch_is_a_major_fault_and_a_second_touch_is_free)
 
 	/* Again, and the rest of that page: no fault, no I/O. */
 	EXPECT_EQ(page, word_at(self->v, self->pg, page));
-	EXPECT_EQ(page, *(volatile unsigned int *)(self->v + (page + 1) * self->pg - 4));
+	EXPECT_EQ(page, __atomic_load_n((unsigned int *)(self->v + (page + 1) * self->pg - 4),
+					__ATOMIC_RELAXED));
 	ASSERT_EQ(0, mmft_stat(self->h, &st2));
 	EXPECT_EQ(st.faults, st2.faults);
 	EXPECT_EQ(st.major_faults, st2.major_faults);
@@ -134,22 +135,26 @@ TEST_F(cold, scattered_touches_read_at_most_one_window_each)
 	const size_t k = 16, stride = self->npages / k;
 	struct mmf_stat st;
 	long resident;
-	size_t i;
+	size_t i, p;
 
 	ASSERT_EQ(0, mmft_stat(self->h, &st));
 	ASSERT_LT(0, st.readaround);
 	/* Far enough apart that windows cannot overlap or chain. */
 	ASSERT_LE(2 * st.readaround, stride);
-	for (i = 0; i < k; i++)
-		EXPECT_EQ(i * stride + stride / 2, word_at(self->v, self->pg, i * stride + stride / 2));
+	for (i = 0; i < k; i++) {
+		p = i * stride + stride / 2;
+		EXPECT_EQ(p, word_at(self->v, self->pg, p));
+	}
 	ASSERT_EQ(0, mmft_stat(self->h, &st));
 	EXPECT_EQ(k, st.faults);
 	EXPECT_EQ(k, st.major_faults);
 	resident = mmft_resident(self->fd, 0, self->size);
 	EXPECT_LE(k, resident);
 	EXPECT_GE(k * st.readaround, resident);
-	for (i = 0; i < k; i++)
-		EXPECT_EQ(1, mmft_resident(self->fd, (i * stride + stride / 2) * self->pg, self->pg));
+	for (i = 0; i < k; i++) {
+		p = i * stride + stride / 2;
+		EXPECT_EQ(1, mmft_resident(self->fd, p * self->pg, self->pg));
+	}
 	TH_LOG("readaround %u: %zu touches, %llu faults, %llu major, %ld pages resident",
 	       st.readaround, k, (unsigned long long)st.faults,
 	       (unsigned long long)st.major_faults, resident);
