@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,32 @@ TEST_F(dur, view_closed_last_without_flush_survives_remount)
 	EXPECT_TRUE(file_has(self, mask));
 }
 
+static int killed_writer(void *arg)
+{
+	FIXTURE_DATA(dur) *self = arg;
+	unsigned char *v;
+	int h;
+
+	v = write_pages(self, &h, 1U << 4);
+	if (v == MAP_FAILED)
+		return 1;
+	/* No munmap, no close: the process dies with the view in place. */
+	raise(SIGKILL);
+	return 2;
+}
+
+TEST_F(dur, bytes_of_a_killed_process_survive_remount)
+{
+	int status, ret;
+
+	status = mmft_in_child(killed_writer, self);
+	ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("the writer exited with %d", WEXITSTATUS(status));
+	ASSERT_EQ(SIGKILL, WTERMSIG(status));
+	ret = remount(self);
+	ASSERT_EQ(0, ret) TH_LOG("umount/mount: %s", strerror(-ret));
+	EXPECT_TRUE(file_has(self, 1U << 4));
+}
+
 /*
  * Read [@off, @off + @len) of the file from the block device itself,
  * following the file's extents (FIEMAP, without syncing).  0 or -errno.
@@ -319,6 +346,33 @@ TEST_F(dur, flush_writes_the_disk_blocks)
 	EXPECT_EQ(0, written);
 	ASSERT_EQ(0, read_from_disk(self->fd, self->dev, 0, self->size, disk));
 	EXPECT_TRUE(mmft_all(disk + 6 * self->pg, self->pg, FILL));
+	munmap(v, self->size);
+	close(h);
+	free(disk);
+}
+
+/*
+ * One page cache: a flush of a view's range writes what is dirty there,
+ * whoever dirtied it (FlushViewOfFile, msync), here a write(2).
+ */
+TEST_F(dur, flush_writes_pages_dirtied_by_write_syscall)
+{
+	unsigned char buf[64], *v, *disk;
+	int h, ret;
+
+	disk = malloc(self->size);
+	ASSERT_NE(NULL, disk);
+	v = write_pages(self, &h, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(buf, 0x5F, sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), 3 * self->pg + 8));
+	EXPECT_TRUE(mmft_all(v + 3 * self->pg + 8, sizeof(buf), 0x5F));
+	ret = mmft_flush(h, v, self->size, 0, NULL);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH: %s", strerror(-ret));
+	ret = read_from_disk(self->fd, self->dev, 0, self->size, disk);
+	ASSERT_EQ(0, ret) TH_LOG("reading the extents: %s", strerror(-ret));
+	EXPECT_TRUE(mmft_all(disk + 3 * self->pg + 8, sizeof(buf), 0x5F))
+		TH_LOG("the flush left a write(2) in the view's range unwritten");
 	munmap(v, self->size);
 	close(h);
 	free(disk);

@@ -23,15 +23,37 @@
 #include "mmf_test.h"
 
 #define MNT		"/mnt/minix"
+#define WB_KNOB		"/proc/sys/vm/dirty_writeback_centisecs"
 #define NPAGES		8
 #define NSMALL		32
 
 FIXTURE(full) {
 	char target[64], filler[64], name[64];
+	char wb_old[32];
 	int fd, fillfd;
 	int nsmall;
 	size_t pg, size;
 };
+
+static int knob(const char *path, char *old, size_t len, const char *val)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), ret = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (old) {
+		n = read(fd, old, len - 1);
+		if (n <= 0)
+			ret = -EIO;
+		else
+			old[n] = '\0';
+	}
+	if (!ret && write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
 
 static void small_path(char *buf, size_t len, int i)
 {
@@ -85,7 +107,7 @@ static void free_disk(FIXTURE_DATA(full) *self)
 		unlink(path);
 	}
 	self->nsmall = 0;
-	sync();
+	/* No sync(): it would write the test's dirty pages behind its back. */
 }
 
 FIXTURE_SETUP(full)
@@ -100,6 +122,8 @@ FIXTURE_SETUP(full)
 	snprintf(self->target, sizeof(self->target), MNT "/mmft-t-%d", getpid());
 	snprintf(self->filler, sizeof(self->filler), MNT "/mmft-f-%d", getpid());
 	snprintf(self->name, sizeof(self->name), "mmft-enospc-%d", getpid());
+	/* Only our flushes write back: no periodic write-back in between. */
+	ASSERT_EQ(0, knob(WB_KNOB, self->wb_old, sizeof(self->wb_old), "0"));
 	ASSERT_EQ(0, statfs(MNT, &sf));
 	ASSERT_TRUE(sf.f_type == MINIX3_SUPER_MAGIC || sf.f_type == MINIX2_SUPER_MAGIC ||
 		    sf.f_type == MINIX_SUPER_MAGIC) TH_LOG(MNT " is not minix");
@@ -122,6 +146,7 @@ FIXTURE_TEARDOWN(full)
 		close(self->fd);
 	unlink(self->target);
 	free_disk(self);
+	EXPECT_EQ(0, knob(WB_KNOB, NULL, 0, self->wb_old));
 }
 
 TEST_F(full, flush_reports_enospc_once_per_open_then_recovers)
@@ -172,6 +197,35 @@ TEST_F(full, flush_reports_enospc_once_per_open_then_recovers)
 	ASSERT_EQ(0, mmft_drop_caches());
 	EXPECT_EQ(0, mmft_resident(self->fd, 0, self->size));
 	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x7F));
+}
+
+/*
+ * The page cache's dirty state, not the module's record, says what must be
+ * written: pages whose write-back failed for want of space are written by
+ * a later flush of their range once space is freed, with no new write.
+ */
+TEST_F(full, pages_that_failed_are_written_by_a_later_flush)
+{
+	unsigned char *v;
+	int a, ret;
+
+	a = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	v = mmft_map(a, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v, 0x6E, self->size);
+	EXPECT_EQ(-ENOSPC, mmft_flush(a, v, self->size, 0, NULL));
+	/* The view still has the bytes: the page cache kept them. */
+	EXPECT_TRUE(mmft_all(v, self->size, 0x6E));
+	free_disk(self);
+	ret = mmft_flush(a, v, self->size, 0, NULL);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH after freeing space: %s", strerror(-ret));
+	/* The handle stays open: its last close would write them anyway. */
+	munmap(v, self->size);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(self->fd, 0, self->size)) TH_LOG("still dirty after the flush");
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x6E));
+	close(a);
 }
 
 /* An error that an asynchronous flush started is not lost. */
