@@ -90,10 +90,15 @@ struct mmf_vmops {
  * reference to @anchor goes (bound handles, views, and short-lived
  * references taken by ioctls that work on a view's section).
  *
+ * The section holds a reference to @file (and so to the backing file
+ * system) and, while its name lives, to @ns.
+ *
  * Immutable after creation: id, anchor, file, mapping, inode, size, pages,
- * prot, readaround, swap, can_writeback, wb_base, owner_uid, name,
- * name_len, ns, uid, gid, mode.
- * mmf_names_lock: handles, name_node (while hashed).
+ * prot, readaround, swap, can_writeback, wb_base, owner_uid.
+ * Set once under mmf_names_lock before the name is hashed, immutable
+ * after: name, name_len, uid, gid, mode.
+ * mmf_names_lock: handles, name_node (while hashed), ns (dropped and
+ * NULLed when the name dies).
  * mmf_sections_lock: node.
  * ops_lock: vmops list (entries are immutable once linked).
  * atomics / per-CPU: views, dirty, watch, stats, pages_flushed, flushes,
@@ -177,7 +182,6 @@ u32 mmf_prot_access(u32 prot);
 void mmf_section_get(struct mmf_section *sec);
 void mmf_section_put(struct mmf_section *sec);
 void mmf_section_stats(struct mmf_section *sec, struct mmf_pcpu_stats *sum);
-void mmf_section_exit(void);
 long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg);
 long mmf_ioctl_stat(struct mmf_handle *h, void __user *uarg);
 
