@@ -297,6 +297,29 @@ TEST_F(share, private_view_is_copy_on_write)
 	munmap(s, self->size);
 }
 
+/* Two sections of one file are two ways into the same pages. */
+TEST_F(share, two_sections_of_one_file_share_pages)
+{
+	unsigned char *a, *b;
+	int h2;
+
+	if (self->fd < 0)
+		SKIP(return, "no backing file");
+	h2 = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h2) TH_LOG("second CREATE: %s", strerror(-h2));
+	a = mmft_map(self->h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	b = mmft_map(h2, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, b);
+	memset(a + self->pg, 0x2D, 32);
+	EXPECT_TRUE(mmft_all(b + self->pg, 32, 0x2D));
+	memset(b + 3 * self->pg + 100, 0x2E, 32);
+	EXPECT_TRUE(mmft_all(a + 3 * self->pg + 100, 32, 0x2E));
+	munmap(a, self->size);
+	munmap(b, self->size);
+	close(h2);
+}
+
 /* The kernel reads and writes views for system calls, as user code does. */
 TEST_F(share, system_calls_read_and_write_views)
 {

@@ -719,6 +719,7 @@ TEST_F(val, flush_checks_range_and_flags)
 {
 	size_t pg = self->pg;
 	unsigned char *v, *anon, *plain;
+	uint64_t written;
 	int h, other = mmft_handle();
 
 	ASSERT_LE(0, other);
@@ -743,6 +744,10 @@ TEST_F(val, flush_checks_range_and_flags)
 	EXPECT_EQ(-ENOMEM, mmft_flush(other, v + pg, 0, 0, NULL));
 	/* What is left still flushes, through any open of the device. */
 	EXPECT_EQ(0, mmft_flush(other, v, pg, 0, NULL));
+	/* An address inside a page stands for the whole page. */
+	v[0] = 2;
+	EXPECT_EQ(0, mmft_flush(h, v + 100, 1, 0, &written));
+	EXPECT_EQ(1, written);
 	EXPECT_EQ(0, mmft_flush(h, v + 2 * pg, pg, 0, NULL));
 
 	munmap(v, pg);
