@@ -165,6 +165,7 @@ TEST_F(life, unload_refused_while_only_a_view_remains)
 TEST_F(life, a_forked_childs_view_pins_the_module)
 {
 	int p2c[2], status, h;
+	struct mmf_stat st;
 	unsigned char *v;
 	pid_t pid;
 	char tok;
@@ -185,6 +186,8 @@ TEST_F(life, a_forked_childs_view_pins_the_module)
 		_exit(v[0] == 0x61 && v[self->pg] == 0x62 ? 0 : 11);
 	}
 	v[self->pg] = 0x62;
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(2, st.views);		/* the parent's and the child's */
 	munmap(v, 2 * self->pg);
 	close(h);
 	EXPECT_EQ(-EWOULDBLOCK, try_unload());
@@ -201,6 +204,7 @@ TEST_F(life, a_forked_childs_view_pins_the_module)
 
 TEST_F(life, split_and_moved_views_keep_the_pin)
 {
+	struct mmf_query q = { .size = sizeof(q) };
 	size_t pg = self->pg;
 	unsigned char *v, *dst, *moved;
 	int h;
@@ -219,6 +223,15 @@ TEST_F(life, split_and_moved_views_keep_the_pin)
 	ASSERT_EQ(dst, moved);
 	moved[1] = 0x71;
 	EXPECT_TRUE(mmft_file_all(self->fd, 3 * pg + 1, 1, 0x71));
+	/* The moved piece is a view of page 3 at its new address. */
+	q.addr = (uintptr_t)moved + 5;
+	h = mmft_handle();
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, ioctl(h, MMF_IOC_QUERY, &q));
+	EXPECT_EQ((uintptr_t)moved, q.view_start);
+	EXPECT_EQ(pg, q.view_length);
+	EXPECT_EQ(3 * pg, q.offset);
+	close(h);
 
 	ASSERT_EQ(0, munmap(v, 2 * pg));
 	EXPECT_EQ(-EWOULDBLOCK, try_unload());
