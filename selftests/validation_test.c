@@ -481,6 +481,12 @@ TEST_F(val, memfd_seals_and_writable_views_exclude_each_other)
 	EXPECT_EQ(-1, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
 	EXPECT_EQ(EBUSY, errno);
 	munmap(v, 2 * self->pg);
+	/* A read-only view that mprotect could make writable counts too. */
+	v = mmft_map(h, 2 * self->pg, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	EXPECT_EQ(-1, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(EBUSY, errno);
+	munmap(v, 2 * self->pg);
 
 	/* No writable view now: the seal goes on, and then no view may write. */
 	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
