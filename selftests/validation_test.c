@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -394,6 +395,66 @@ TEST_F(val, growth_follows_the_fd_not_the_path_mode)
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("growing CREATE: %d (%s)", WEXITSTATUS(status),
 						 strerror(WEXITSTATUS(status)));
+}
+
+struct poke_arg {
+	const char *path;
+	size_t pg;
+};
+
+/*
+ * As a user who may only read @path: a forced write through /proc/self/mem
+ * (what ptrace uses) into a shared view of a READ section must fail, into a
+ * private view it makes a private copy.  0 when all that holds.
+ */
+static int poke_as_user(void *arg)
+{
+	struct poke_arg *a = arg;
+	unsigned char *s, *p;
+	int fd, h, mem;
+
+	/* Changing uid made us undumpable, which locks /proc/self/mem. */
+	if (mmft_become(62001, 62001) || prctl(PR_SET_DUMPABLE, 1))
+		return 100;
+	fd = open(a->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 101;
+	h = mmft_create(fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	if (h < 0)
+		return 102;
+	s = mmft_map(h, a->pg, PROT_READ, MAP_SHARED, 0);
+	p = mmft_map(h, a->pg, PROT_READ, MAP_PRIVATE, 0);
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (s == MAP_FAILED || p == MAP_FAILED || mem < 0)
+		return 103;
+	if (pwrite(mem, "XX", 2, (uintptr_t)s) >= 0)
+		return 1;
+	if (s[0] != FILL || !mmft_file_all(fd, 0, a->pg, FILL))
+		return 2;
+	if (pwrite(mem, "XX", 2, (uintptr_t)p) != 2 || p[0] != 'X')
+		return 3;
+	if (s[0] != FILL || !mmft_file_all(fd, 0, a->pg, FILL))
+		return 4;
+	return 0;
+}
+
+TEST_F(val, forced_writes_never_reach_a_read_only_section)
+{
+	struct poke_arg a = { .pg = self->pg };
+	char path[64];
+	int fd, status;
+
+	/* Root's file, world-readable, in a directory the user can reach. */
+	fd = mmft_tmpfile("/tmp", self->pg, FILL, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0644));
+	a.path = path;
+	status = mmft_in_child(poke_as_user, &a);
+	EXPECT_TRUE(mmft_file_all(fd, 0, self->pg, FILL));
+	close(fd);
+	unlink(path);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("failed at step %d", WEXITSTATUS(status));
 }
 
 /* Set or clear an inode flag (chattr +a / +i) through the ioctl. */
