@@ -5,6 +5,7 @@
 #ifndef MMF_TEST_H
 #define MMF_TEST_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>

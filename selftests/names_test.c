@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -355,6 +356,66 @@ TEST(permissions_follow_owner_group_other)
 	/* The owner is gone: so are its names. */
 	EXPECT_EQ(-ENOENT, mmft_open_named(n640, RD, NULL));
 	EXPECT_EQ(0, kmsg_count_since(mark, "mmf"));
+}
+
+struct tail_arg {
+	const char *name;
+	size_t keep;
+};
+
+/* As another user: 0 when no byte of the file past the section shows. */
+static int peek_tail(void *arg)
+{
+	struct tail_arg *a = arg;
+	unsigned char *v;
+	size_t i;
+	int h;
+
+	if (mmft_become(OTHER_UID, OTHER_GID))
+		return 100;
+	h = mmft_open_named(a->name, RD, NULL);
+	if (h < 0)
+		return 101;
+	v = mmap(NULL, MMFT_PAGE, PROT_READ, MAP_SHARED, h, 0);
+	if (v == MAP_FAILED)
+		return 0;		/* refusing the partial page is safe too */
+	if (!mmft_all(v, a->keep, 'S'))
+		return 2;
+	for (i = a->keep; i < MMFT_PAGE; i++)
+		if (v[i] == 'S')
+			return 1;
+	return 0;
+}
+
+/*
+ * A section shares the first max_size bytes of its file and nothing more:
+ * whoever may open it must not read what lies past its end in its last
+ * page (the file itself is the creator's, mode 0600).
+ */
+TEST(a_named_section_never_shows_the_file_past_its_end)
+{
+	struct tail_arg a = { .keep = 100 };
+	char name[64], path[64];
+	int fd, h, status;
+
+	uniq(name, sizeof(name), "tail");
+	a.name = name;
+	fd = mmft_tmpfile("/tmp", 2 * MMFT_PAGE, 'S', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READ, a.keep, name, 0644, 0, NULL);
+	if (h >= 0) {
+		status = mmft_in_child(peek_tail, &a);
+		/* A SIGBUS on the partial page is safe as well. */
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
+			ASSERT_TRUE(WIFEXITED(status));
+			EXPECT_EQ(0, WEXITSTATUS(status))
+				TH_LOG("step %d: the file past the section's end is readable",
+				       WEXITSTATUS(status));
+		}
+		close(h);
+	}
+	close(fd);
+	unlink(path);
 }
 
 struct ns_arg {
