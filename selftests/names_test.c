@@ -418,6 +418,52 @@ TEST(a_named_section_never_shows_the_file_past_its_end)
 	unlink(path);
 }
 
+/* As another user: write past the section's end in its last page. */
+static int poke_tail(void *arg)
+{
+	struct tail_arg *a = arg;
+	unsigned char *v;
+	int h;
+
+	if (mmft_become(OTHER_UID, OTHER_GID))
+		return 100;
+	h = mmft_open_named(a->name, RW, NULL);
+	if (h < 0)
+		return 101;
+	v = mmap(NULL, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+	if (v == MAP_FAILED)
+		return 0;
+	v[a->keep - 1] = 'k';	/* inside: allowed */
+	v[a->keep + 100] = 'X';	/* outside: must not reach the file */
+	munmap(v, MMFT_PAGE);
+	close(h);
+	return 0;
+}
+
+TEST(a_named_section_never_lets_the_file_past_its_end_be_written)
+{
+	struct tail_arg a = { .keep = 100 };
+	char name[64], path[64];
+	int fd, h, status;
+
+	uniq(name, sizeof(name), "wtail");
+	a.name = name;
+	fd = mmft_tmpfile("/tmp", 2 * MMFT_PAGE, 'S', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READWRITE, a.keep, name, 0666, 0, NULL);
+	if (h >= 0) {
+		status = mmft_in_child(poke_tail, &a);
+		EXPECT_TRUE(WIFSIGNALED(status) || WEXITSTATUS(status) == 0)
+			TH_LOG("set-up step %d", WEXITSTATUS(status));
+		close(h);
+	}
+	EXPECT_EQ(2 * MMFT_PAGE, (size_t)lseek(fd, 0, SEEK_END));
+	EXPECT_TRUE(mmft_file_all(fd, a.keep, 2 * MMFT_PAGE - a.keep, 'S'))
+		TH_LOG("a byte past the section's end was written");
+	close(fd);
+	unlink(path);
+}
+
 struct ns_arg {
 	const char *parents, *own;
 	struct gate *g;
