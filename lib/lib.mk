@@ -1,0 +1,101 @@
+# libmmf (included by the top-level Makefile: TOP, BUILD and CC come from
+# it).  Targets:
+#   lib         build/lib/libmmf.so.1.0.0 (soname libmmf.so.1), its links,
+#               libmmf.a and mmf.pc; the examples (build/examples/)
+#   install     PREFIX (default /usr/local) and DESTDIR: library, headers,
+#               pkg-config file, mmfctl, man pages
+#   host-check  the host-side tests (no module needed), KTAP
+
+LIB_VERSION := 1.0.0
+LIB_SONAME := libmmf.so.1
+LIB_DIR := $(BUILD)/lib
+LIB_OBJDIR := $(BUILD)/libobj
+LIB_SRCS := $(sort $(wildcard $(TOP)/lib/*.c))
+LIB_HDRS := $(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h $(wildcard $(TOP)/lib/*.h) \
+	$(TOP)/include/uapi/linux/mmf.h
+LIB_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -fvisibility=hidden -fPIC \
+	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib
+LIB_OBJS := $(patsubst $(TOP)/lib/%.c,$(LIB_OBJDIR)/%.o,$(LIB_SRCS))
+LIB_SO := $(LIB_DIR)/libmmf.so.$(LIB_VERSION)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+lib: $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_DIR)/$(LIB_SONAME) $(LIB_DIR)/libmmf.a \
+	$(LIB_DIR)/mmf.pc examples
+
+$(LIB_OBJDIR)/%.o: $(TOP)/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJS) $(TOP)/lib/libmmf.map
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,$(TOP)/lib/libmmf.map \
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIB_OBJS) -lpthread
+
+$(LIB_DIR)/$(LIB_SONAME) $(LIB_DIR)/libmmf.so: $(LIB_SO)
+	ln -sf $(notdir $<) $@
+
+$(LIB_DIR)/libmmf.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# The build tree's mmf.pc points at the sources and the build directory.
+$(LIB_DIR)/mmf.pc: $(TOP)/lib/mmf.pc.in $(TOP)/lib/lib.mk
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(TOP)|; s|@LIBDIR@|$(LIB_DIR)|; s|@INCLUDEDIR@|$(TOP)/include|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+
+# mmfctl uses libmmf, linked in whole so that it needs no library at run time.
+$(BUILD)/tools/mmfctl: TOOLS_CFLAGS += -I$(TOP)/include -Wl,--whole-archive \
+	$(LIB_DIR)/libmmf.a -Wl,--no-whole-archive -lpthread
+$(BUILD)/tools/mmfctl: $(LIB_DIR)/libmmf.a $(TOP)/include/mmf.h
+
+# Examples: one program per directory under examples/, linked with libmmf.
+EXAMPLES := $(notdir $(patsubst %/,%,$(wildcard $(TOP)/examples/*/)))
+examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+
+$(BUILD)/examples/%: $(TOP)/examples/%/*.c $(LIB_SO) $(LIB_DIR)/libmmf.so $(TOP)/include/mmf.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(TOP)/include \
+		-o $@ $(filter %.c,$^) -L$(LIB_DIR) -lmmf
+
+MAN3 := $(wildcard $(TOP)/man/*.3)
+MAN8 := $(wildcard $(TOP)/man/*.8)
+
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/mmf $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libmmf.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libmmf.so
+	install -m 0644 $(LIB_DIR)/libmmf.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(TOP)/include/mmf.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(TOP)/include/mmf/win32.h $(DESTDIR)$(INCLUDEDIR)/mmf/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $(TOP)/lib/mmf.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
+	install -m 0755 $(BUILD)/tools/mmfctl $(DESTDIR)$(BINDIR)/
+	$(if $(MAN3),install -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/)
+	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+
+# Host-side tests: kselftest-harness programs linked statically with
+# libmmf.a (so that they can also reach the internal error mapping), and a
+# shell test that installs into a temporary DESTDIR.  KTAP on stdout.
+HOST_TESTS := $(patsubst $(TOP)/lib/tests/%.c,$(BUILD)/host-tests/%,\
+	$(sort $(wildcard $(TOP)/lib/tests/*_test.c)))
+
+$(BUILD)/host-tests/%: $(TOP)/lib/tests/%.c $(LIB_DIR)/libmmf.a $(KSRC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(KSFT_INC) \
+		-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib \
+		-o $@ $< $(LIB_DIR)/libmmf.a -lpthread
+
+host-check: lib tools $(HOST_TESTS)
+	@BUILD=$(BUILD) CC=$(CC) $(TOP)/lib/tests/run_host_tests.sh $(HOST_TESTS)
+
+.PHONY: lib examples install host-check

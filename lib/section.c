@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Sections: create, open, close, and what a handle knows of its section. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* A name's length, or -errno: empty names and names over the limit fail. */
+static int name_length(const char *name)
+{
+	size_t len;
+
+	if (!name)
+		return 0;
+	len = strnlen(name, MMF_NAME_MAX + 1);
+	if (len == 0)
+		return -EINVAL;
+	if (len > MMF_NAME_MAX)
+		return -ENAMETOOLONG;
+	return (int)len;
+}
+
+static int bind_section(int fd, unsigned int access, unsigned int prot, uint64_t size,
+			uint64_t id, mmf_section **out)
+{
+	mmf_section *s = malloc(sizeof(*s));
+
+	if (!s) {
+		close(fd);
+		return -ENOMEM;
+	}
+	*s = (mmf_section){ .fd = fd, .access = access, .prot = prot, .size = size, .id = id };
+	*out = s;
+	return 0;
+}
+
+/* Options from a caller that may know a longer or shorter struct. */
+static int read_options(const struct mmf_options *o, unsigned int *mode, unsigned int *readaround)
+{
+	const unsigned char *tail;
+	size_t i;
+
+	*mode = 0600;
+	*readaround = 0;
+	if (!o)
+		return 0;
+	if (o->size < sizeof(*o))
+		return -EINVAL;
+	/* Fields a newer caller knows and this library does not must be zero. */
+	tail = (const unsigned char *)o;
+	for (i = sizeof(*o); i < o->size && i < 4096; i++)
+		if (tail[i])
+			return -E2BIG;
+	if (o->size > 4096)
+		return -E2BIG;
+	if (o->mode & ~0777u)
+		return -EINVAL;
+	if (o->mode)
+		*mode = o->mode;
+	*readaround = o->readaround;
+	return 0;
+}
+
+MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, const char *name,
+			  unsigned int flags, const struct mmf_options *options,
+			  mmf_section **section, bool *existed)
+{
+	unsigned int mode, readaround;
+	struct mmf_create c = { .size = sizeof(c), .fd = fd, .prot = protection };
+	int len, h, ret;
+
+	if (!section)
+		return -EINVAL;
+	*section = NULL;
+	if (protection < MMF_PAGE_READONLY || protection > MMF_PAGE_WRITECOPY)
+		return -EINVAL;
+	if (flags & ~MMF_SECTION_EXCL)
+		return -EINVAL;
+	ret = read_options(options, &mode, &readaround);
+	if (ret < 0)
+		return ret;
+	if (fd < MMF_NO_FILE)
+		return -EBADF;
+	if (fd == MMF_NO_FILE && max_size == 0)
+		return -EINVAL;
+	len = name_length(name);
+	if (len < 0)
+		return len;
+	if ((flags & MMF_SECTION_EXCL) && !name)
+		return -EINVAL;
+
+	if (fd == MMF_NO_FILE)
+		c.flags |= MMF_CREATE_SWAP;
+	if (flags & MMF_SECTION_EXCL)
+		c.flags |= MMF_CREATE_EXCL;
+	c.max_size = max_size;
+	if (name) {
+		c.name = (uintptr_t)name;
+		c.name_len = (uint32_t)len;
+		c.mode = mode;
+	}
+	c.readaround = readaround;
+	h = mmf__open_device();
+	if (h < 0)
+		return h;
+	ret = mmf__ioctl(h, MMF_IOC_CREATE, &c);
+	if (ret < 0) {
+		close(h);
+		return ret;
+	}
+	if (existed)
+		*existed = c.result & MMF_RESULT_EXISTED;
+	/* An existing section keeps its protection: read it back. */
+	if (c.result & MMF_RESULT_EXISTED) {
+		struct mmf_stat st = { .size = sizeof(st) };
+
+		if (mmf__ioctl(h, MMF_IOC_STAT, &st) == 0)
+			protection = st.prot;
+	}
+	return bind_section(h, c.access, protection, c.section_size, c.section_id, section);
+}
+
+MMF_EXPORT int mmf_open(const char *name, unsigned int access, mmf_section **section)
+{
+	struct mmf_open o = { .size = sizeof(o) };
+	int len, h, ret;
+
+	if (!section)
+		return -EINVAL;
+	*section = NULL;
+	if (!name)
+		return -EINVAL;
+	if (access == 0 || (access & ~(MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY | MMF_MAP_EXEC)))
+		return -EINVAL;
+	len = name_length(name);
+	if (len < 0)
+		return len;
+	o.name = (uintptr_t)name;
+	o.name_len = (uint32_t)len;
+	/* Every right implies read, as on Windows. */
+	o.access = access | MMF_ACCESS_READ;
+	h = mmf__open_device();
+	if (h < 0)
+		return h;
+	ret = mmf__ioctl(h, MMF_IOC_OPEN, &o);
+	if (ret < 0) {
+		close(h);
+		return ret;
+	}
+	return bind_section(h, o.access, o.prot, o.section_size, o.section_id, section);
+}
+
+/* Views stay valid: the kernel keeps the section while a view lives. */
+MMF_EXPORT int mmf_close(mmf_section *section)
+{
+	int fd;
+
+	if (!section)
+		return -EINVAL;
+	fd = section->fd;
+	free(section);
+	return close(fd) < 0 && errno != EINTR ? -errno : 0;
+}
+
+MMF_EXPORT uint64_t mmf_section_size(const mmf_section *section)
+{
+	return section ? section->size : 0;
+}
+
+MMF_EXPORT unsigned int mmf_section_access(const mmf_section *section)
+{
+	return section ? section->access : 0;
+}
+
+MMF_EXPORT unsigned int mmf_section_protection(const mmf_section *section)
+{
+	return section ? section->prot : 0;
+}
+
+MMF_EXPORT int mmf_section_stats(const mmf_section *section, struct mmf_stats *stats)
+{
+	struct mmf_stat st = { .size = sizeof(st) };
+	int ret;
+
+	if (!section || !stats)
+		return -EINVAL;
+	ret = mmf__ioctl(section->fd, MMF_IOC_STAT, &st);
+	if (ret < 0)
+		return ret;
+	*stats = (struct mmf_stats){
+		.section_id = st.section_id,
+		.section_size = st.section_size,
+		.faults = st.faults,
+		.major_faults = st.major_faults,
+		.pages_dirtied = st.pages_dirtied,
+		.pages_flushed = st.pages_flushed,
+		.flushes = st.flushes,
+		.writeback_errors = st.writeback_errors,
+		.views = st.views,
+		.dirty_pages = st.dirty_pages,
+		.protection = st.prot,
+		.readaround = st.readaround,
+	};
+	return 0;
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Views: map, unmap from any address inside, and query. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+#define ALL_ACCESS (MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY | MMF_MAP_EXEC)
+
+int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length,
+	     void *addr, int fixed, void **view)
+{
+	size_t page = mmf__page_size();
+	int prot = PROT_READ, flags;
+	void *p;
+
+	if (!s || !view)
+		return -EINVAL;
+	*view = NULL;
+	if (!(access & (MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY)) || (access & ~ALL_ACCESS) ||
+	    ((access & MMF_MAP_WRITE) && (access & MMF_MAP_COPY)))
+		return -EINVAL;
+	if (offset % page || (uintptr_t)addr % page)
+		return -EINVAL;
+	if (offset >= s->size)
+		return -EINVAL;
+	if (length == 0) {
+		if (s->size - offset > SIZE_MAX)
+			return -ENOMEM;
+		length = (size_t)(s->size - offset);
+	} else if (length > s->size - offset) {
+		return -EINVAL;
+	}
+	/* Checked here too so that the error does not depend on mmap's order. */
+	if ((access & MMF_MAP_WRITE) && !(s->access & MMF_ACCESS_WRITE))
+		return -EACCES;
+	if ((access & MMF_MAP_COPY) && !(s->access & MMF_ACCESS_COPY))
+		return -EACCES;
+	if ((access & MMF_MAP_EXEC) && !(s->access & MMF_ACCESS_EXEC))
+		return -EACCES;
+
+	flags = (access & MMF_MAP_COPY) ? MAP_PRIVATE : MAP_SHARED;
+	if (access & (MMF_MAP_WRITE | MMF_MAP_COPY))
+		prot |= PROT_WRITE;
+	if (access & MMF_MAP_EXEC)
+		prot |= PROT_EXEC;
+	if (fixed)
+		flags |= MAP_FIXED_NOREPLACE;
+	p = mmap(addr, length, prot, flags, s->fd, (off_t)offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	/* Old kernels ignore MAP_FIXED_NOREPLACE and treat it as a hint. */
+	if (fixed && p != addr) {
+		munmap(p, length);
+		return -EEXIST;
+	}
+	mmf__registry_add(p, length, offset, s->id);
+	*view = p;
+	return 0;
+}
+
+MMF_EXPORT int mmf_map(mmf_section *section, unsigned int access, uint64_t offset,
+		       size_t length, void *hint, void **view)
+{
+	return mmf__map(section, access, offset, length, hint, 0, view);
+}
+
+static int query(const void *addr, struct mmf_query *q)
+{
+	int fd = mmf__control_fd();
+
+	if (fd < 0)
+		return fd;
+	*q = (struct mmf_query){ .size = sizeof(*q), .addr = (uintptr_t)addr };
+	return mmf__ioctl(fd, MMF_IOC_QUERY, q);
+}
+
+MMF_EXPORT int mmf_query(const void *address, struct mmf_view_info *info)
+{
+	struct mmf_query q;
+	int ret;
+
+	if (!info)
+		return -EINVAL;
+	ret = query(address, &q);
+	if (ret < 0)
+		return ret;
+	*info = (struct mmf_view_info){
+		.start = (void *)(uintptr_t)q.view_start,
+		.length = q.view_length,
+		.offset = q.offset,
+		.section_id = q.section_id,
+		.section_size = q.section_size,
+		.access = q.access,
+		.protection = q.prot,
+	};
+	return 0;
+}
+
+/*
+ * Unmap the pieces of a registered view that are still that view: the same
+ * section at the same offsets.  Anything else found in the range was mapped
+ * by someone else after a partial munmap() and is left alone.
+ */
+static int unmap_pieces(uintptr_t start, size_t length, uint64_t offset, uint64_t id)
+{
+	uintptr_t a = start, end = start + length, piece_end;
+	size_t page = mmf__page_size();
+	struct mmf_query q;
+	int found = 0;
+
+	while (a < end) {
+		/* Views never merge with other mappings, so a piece starts inside. */
+		if (query((void *)a, &q) < 0 || q.section_id != id || q.view_start < start ||
+		    q.offset != offset + (q.view_start - start)) {
+			a += page;
+			continue;
+		}
+		piece_end = q.view_start + q.view_length;
+		if (piece_end > end)
+			piece_end = end;
+		munmap((void *)(uintptr_t)q.view_start, piece_end - q.view_start);
+		found = 1;
+		a = piece_end;
+	}
+	return found ? 0 : -EINVAL;
+}
+
+MMF_EXPORT int mmf_unmap(void *address)
+{
+	struct mmf_query q;
+	uint64_t offset, id;
+	size_t length;
+	void *start;
+	int ret;
+
+	if (mmf__registry_take(address, &start, &length, &offset, &id) == 0) {
+		ret = unmap_pieces((uintptr_t)start, length, offset, id);
+		if (ret == 0)
+			return 0;
+	}
+	/* Not mapped by this library (or stale): unmap the one VMA if a view. */
+	ret = query(address, &q);
+	if (ret == -ENOMEM)
+		return -EINVAL;
+	if (ret < 0)
+		return ret;
+	return munmap((void *)(uintptr_t)q.view_start, q.view_length) < 0 ? -errno : 0;
+}

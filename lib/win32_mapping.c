@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Win32 file mappings: CreateFileMappingA, OpenFileMappingA,
+ * MapViewOfFile(Ex), FlushViewOfFile, UnmapViewOfFile, GetSystemInfo, with
+ * Windows' rules on top of the native calls: 64 KiB view offsets and
+ * addresses, byte-exact view bounds, Local\ and Global\ names, and the
+ * error codes Windows gives in each situation.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "win32_handle.h"
+
+/* Not in mmf.h's rights: the section was created with a PAGE_EXECUTE_* protection. */
+#define W32_SECTION_ALL	(MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY | MMF_MAP_EXEC)
+
+static HANDLE fail_null(int err)
+{
+	mmf__win32_fail(err);
+	return NULL;
+}
+
+/*
+ * The kernel name for a Win32 name: "Local\" is the session namespace every
+ * unprefixed name lives in, so it is dropped; "Global\" names stay apart.
+ */
+static const char *section_name(const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	if (!strncmp(name, "Local\\", 6))
+		return name + 6;
+	return name;
+}
+
+static HANDLE new_mapping(mmf_section *s, unsigned int rights)
+{
+	struct w32_object *obj = calloc(1, sizeof(*obj));
+
+	if (!obj) {
+		mmf_close(s);
+		return fail_null(ENOMEM);
+	}
+	obj->kind = W32_MAPPING;
+	obj->section = s;
+	obj->rights = rights;
+	return mmf__w32_insert(obj);
+}
+
+MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
+					    DWORD flProtect, DWORD dwMaximumSizeHigh,
+					    DWORD dwMaximumSizeLow, LPCSTR lpName)
+{
+	uint64_t max = ((uint64_t)dwMaximumSizeHigh << 32) | dwMaximumSizeLow;
+	const char *name = section_name(lpName);
+	unsigned int prot, rights, exec = 0;
+	struct w32_object *file = NULL;
+	mmf_section *s;
+	bool existed = false;
+	struct stat st;
+	HANDLE h;
+	int ret;
+
+	(void)lpAttributes;
+	if (flProtect & ~(0xFFu | SEC_COMMIT | SEC_RESERVE))
+		return fail_null(EINVAL);
+	switch (flProtect & 0xFF) {
+	case PAGE_EXECUTE_READ:
+		exec = MMF_MAP_EXEC;
+		/* fall through */
+	case PAGE_READONLY:
+		prot = MMF_PAGE_READONLY;
+		rights = MMF_MAP_READ | MMF_MAP_COPY;
+		break;
+	case PAGE_EXECUTE_READWRITE:
+		exec = MMF_MAP_EXEC;
+		/* fall through */
+	case PAGE_READWRITE:
+		prot = MMF_PAGE_READWRITE;
+		rights = MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY;
+		break;
+	case PAGE_EXECUTE_WRITECOPY:
+		exec = MMF_MAP_EXEC;
+		/* fall through */
+	case PAGE_WRITECOPY:
+		prot = MMF_PAGE_WRITECOPY;
+		rights = MMF_MAP_READ | MMF_MAP_COPY;
+		break;
+	default:
+		return fail_null(EINVAL);
+	}
+	rights |= exec;
+
+	if (hFile == INVALID_HANDLE_VALUE) {
+		/* Backed by the paging file: a size is required. */
+		if (max == 0)
+			return fail_null(EINVAL);
+		ret = mmf_create(MMF_NO_FILE, max, prot, name, 0, NULL, &s, &existed);
+	} else {
+		file = mmf__w32_get(hFile, W32_FILE);
+		if (!file)
+			return fail_null(EBADF);
+		/* The file handle's access must cover the protection. */
+		if (!(file->rights & MMF_MAP_READ) ||
+		    (prot == MMF_PAGE_READWRITE && !(file->rights & MMF_MAP_WRITE))) {
+			mmf__w32_put(file);
+			return fail_null(EACCES);
+		}
+		ret = mmf_create(file->fd, max, prot, name, 0, NULL, &s, &existed);
+		if (ret == -EINVAL || ret == -EACCES) {
+			if (fstat(file->fd, &st) < 0)
+				st.st_size = 0;
+			if (ret == -EINVAL && max == 0 && st.st_size == 0) {
+				mmf__w32_put(file);
+				mmf__win32_set(ERROR_FILE_INVALID);
+				return NULL;
+			}
+			/* Windows cannot grow a file through a section it may not write. */
+			if (ret == -EACCES && max > (uint64_t)st.st_size &&
+			    prot != MMF_PAGE_READWRITE) {
+				mmf__w32_put(file);
+				mmf__win32_set(ERROR_NOT_ENOUGH_MEMORY);
+				return NULL;
+			}
+		}
+		mmf__w32_put(file);
+	}
+	if (ret < 0)
+		return fail_null(ret);
+	if (existed) {
+		/*
+		 * Windows opens the existing object with all rights; what a view
+		 * may do follows the section's own protection (checked per view).
+		 */
+		rights = W32_SECTION_ALL;
+	}
+	h = new_mapping(s, rights);
+	if (h)
+		mmf__win32_set(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+	return h;
+}
+
+/* FILE_MAP_* of OpenFileMappingA: every right implies reading. */
+static unsigned int open_rights(DWORD access)
+{
+	unsigned int r = 0;
+
+	if (access & (FILE_MAP_READ | FILE_MAP_COPY | FILE_MAP_WRITE | FILE_MAP_EXECUTE))
+		r |= MMF_MAP_READ | MMF_MAP_COPY;
+	if (access & FILE_MAP_WRITE)
+		r |= MMF_MAP_WRITE;
+	if (access & FILE_MAP_EXECUTE)
+		r |= MMF_MAP_EXEC;
+	return r;
+}
+
+MMF_EXPORT HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHandle,
+					  LPCSTR lpName)
+{
+	const char *name = section_name(lpName);
+	unsigned int rights = open_rights(dwDesiredAccess);
+	mmf_section *s;
+	int ret;
+
+	(void)bInheritHandle;
+	if (!name)
+		return fail_null(EINVAL);
+	/* A handle without rights is allowed; its views will be refused. */
+	ret = mmf_open(name, rights ? rights : MMF_MAP_READ, &s);
+	if (ret == -EACCES && (rights & MMF_MAP_WRITE)) {
+		/*
+		 * Windows checks a section's security, not its protection, when
+		 * it is opened: a read-only section opens for FILE_MAP_WRITE and
+		 * only a writable view fails.  Keep EACCES when permissions say no.
+		 */
+		ret = mmf_open(name, rights & ~MMF_MAP_WRITE, &s);
+		if (ret == 0 && mmf_section_protection(s) == MMF_PAGE_READWRITE) {
+			mmf_close(s);
+			ret = -EACCES;
+		}
+	}
+	if (ret == -ENOENT) {
+		mmf__win32_set(ERROR_FILE_NOT_FOUND);
+		return NULL;
+	}
+	if (ret < 0)
+		return fail_null(ret);
+	{
+		HANDLE h = new_mapping(s, rights);
+
+		if (h)
+			mmf__win32_set(ERROR_SUCCESS);
+		return h;
+	}
+}
+
+/* Windows puts views at 64 KiB boundaries; so do we when no address is asked. */
+static int map_aligned(mmf_section *s, unsigned int access, uint64_t offset, size_t length,
+		       void **view)
+{
+	size_t slack = W32_GRANULARITY - mmf__page_size();
+	int tries, ret = -ENOMEM;
+
+	for (tries = 0; tries < 8; tries++) {
+		void *r = mmap(NULL, length + slack, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		uintptr_t a;
+
+		if (r == MAP_FAILED)
+			break;
+		a = ((uintptr_t)r + W32_GRANULARITY - 1) & ~(uintptr_t)(W32_GRANULARITY - 1);
+		munmap(r, length + slack);
+		/* Another thread may take the spot in between: then try again. */
+		ret = mmf__map(s, access, offset, length, (void *)a, 1, view);
+		if (ret != -EEXIST)
+			return ret;
+	}
+	if (ret == -EEXIST || ret == -ENOMEM)
+		ret = mmf__map(s, access, offset, length, NULL, 0, view);
+	return ret;
+}
+
+MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+					 DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+					 SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress)
+{
+	uint64_t offset = ((uint64_t)dwFileOffsetHigh << 32) | dwFileOffsetLow;
+	DWORD plain = dwDesiredAccess & ~FILE_MAP_EXECUTE;
+	struct w32_object *m;
+	unsigned int access, allowed;
+	uint64_t size;
+	size_t length = dwNumberOfBytesToMap;
+	void *view = NULL;
+	int ret;
+
+	m = mmf__w32_get(hFileMappingObject, W32_MAPPING);
+	if (!m) {
+		mmf__win32_set(ERROR_INVALID_HANDLE);
+		return NULL;
+	}
+	/* FILE_MAP_COPY alone is copy-on-write; with write (ALL_ACCESS) it is not. */
+	if (plain == FILE_MAP_COPY)
+		access = MMF_MAP_READ | MMF_MAP_COPY;
+	else if (plain & FILE_MAP_WRITE)
+		access = MMF_MAP_READ | MMF_MAP_WRITE;
+	else if (plain & FILE_MAP_READ)
+		access = MMF_MAP_READ;
+	else
+		access = 0;
+	if (dwDesiredAccess & FILE_MAP_EXECUTE)
+		access |= MMF_MAP_EXEC;
+	allowed = m->rights;
+	size = mmf_section_size(m->section);
+	if (!access) {
+		ret = -EINVAL;
+	} else if ((access & ~allowed) ||
+		   ((access & MMF_MAP_WRITE) &&
+		    mmf_section_protection(m->section) != MMF_PAGE_READWRITE)) {
+		ret = -EACCES;
+	} else if (offset % W32_GRANULARITY ||
+		   (uintptr_t)lpBaseAddress % W32_GRANULARITY) {
+		mmf__w32_put(m);
+		mmf__win32_set(ERROR_MAPPED_ALIGNMENT);
+		return NULL;
+	} else if (offset >= size || (length && length > size - offset)) {
+		/* Byte-exact: Windows refuses a view past the section's end. */
+		ret = -EACCES;
+	} else if (lpBaseAddress) {
+		ret = mmf__map(m->section, access, offset, length, lpBaseAddress, 1, &view);
+		if (ret == -EEXIST || ret == -EINVAL) {
+			mmf__w32_put(m);
+			mmf__win32_set(ERROR_INVALID_ADDRESS);
+			return NULL;
+		}
+	} else {
+		ret = map_aligned(m->section, access, offset, length, &view);
+	}
+	mmf__w32_put(m);
+	if (ret < 0)
+		return fail_null(ret);
+	mmf__win32_set(ERROR_SUCCESS);
+	return view;
+}
+
+MMF_EXPORT LPVOID WINAPI MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+				       DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+				       SIZE_T dwNumberOfBytesToMap)
+{
+	return MapViewOfFileEx(hFileMappingObject, dwDesiredAccess, dwFileOffsetHigh,
+			       dwFileOffsetLow, dwNumberOfBytesToMap, NULL);
+}
+
+MMF_EXPORT BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush)
+{
+	int ret = mmf_flush(lpBaseAddress, dwNumberOfBytesToFlush, 0, NULL);
+
+	if (ret == -EINVAL || ret == -ENOMEM) {
+		mmf__win32_set(ERROR_INVALID_ADDRESS);
+		return FALSE;
+	}
+	if (ret < 0)
+		return mmf__win32_fail(ret);
+	return TRUE;
+}
+
+MMF_EXPORT BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress)
+{
+	int ret = mmf_unmap((void *)(uintptr_t)lpBaseAddress);
+
+	if (ret == -EINVAL) {
+		mmf__win32_set(ERROR_INVALID_ADDRESS);
+		return FALSE;
+	}
+	if (ret < 0)
+		return mmf__win32_fail(ret);
+	return TRUE;
+}
+
+MMF_EXPORT void WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!lpSystemInfo)
+		return;
+	memset(lpSystemInfo, 0, sizeof(*lpSystemInfo));
+#if defined(__x86_64__)
+	lpSystemInfo->wProcessorArchitecture = 9;	/* PROCESSOR_ARCHITECTURE_AMD64 */
+	lpSystemInfo->dwProcessorType = 8664;		/* PROCESSOR_AMD_X86_64 */
+#elif defined(__aarch64__)
+	lpSystemInfo->wProcessorArchitecture = 12;	/* PROCESSOR_ARCHITECTURE_ARM64 */
+#else
+	lpSystemInfo->wProcessorArchitecture = 0xFFFF;	/* unknown */
+#endif
+	lpSystemInfo->dwPageSize = (DWORD)mmf__page_size();
+	lpSystemInfo->dwAllocationGranularity = W32_GRANULARITY;
+	lpSystemInfo->lpMinimumApplicationAddress = (LPVOID)(uintptr_t)W32_GRANULARITY;
+	lpSystemInfo->lpMaximumApplicationAddress =
+		(LPVOID)(uintptr_t)(sizeof(void *) == 8 ? 0x7FFFFFFEFFFFull : 0x7FFEFFFFull);
+	if (cpus < 1)
+		cpus = 1;
+	lpSystemInfo->dwNumberOfProcessors = (DWORD)cpus;
+	lpSystemInfo->dwActiveProcessorMask =
+		cpus >= (long)(8 * sizeof(DWORD_PTR)) ? ~(DWORD_PTR)0 :
+							 ((DWORD_PTR)1 << cpus) - 1;
+}
