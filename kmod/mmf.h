@@ -94,14 +94,15 @@ struct mmf_vmops {
  * system) and, while its name lives, to @ns.
  *
  * Immutable after creation: id, anchor, file, mapping, inode, size, pages,
- * prot, readaround, swap, can_writeback, wb_base, owner_uid.
+ * tail, prot, readaround, swap, can_writeback, wb_base, owner_uid.
  * Set once under mmf_names_lock before the name is hashed, immutable
  * after: name, name_len, uid, gid, mode.
  * mmf_names_lock: handles, name_node (while hashed), ns (dropped and
  * NULLed when the name dies).
  * mmf_sections_lock: node.
  * ops_lock: vmops list (entries are immutable once linked).
- * atomics / per-CPU: views, dirty, watch, stats, pages_flushed, flushes,
+ * err_lock: enospc_epoch, enospc_active.
+ * atomics / per-CPU: views, dirty, watch, pending, stats, pages_flushed, flushes,
  * wb_errors.
  */
 struct mmf_section {
@@ -112,6 +113,7 @@ struct mmf_section {
 	struct inode *inode;		/* file_inode(file) */
 	loff_t size;			/* bytes */
 	pgoff_t pages;			/* size rounded up to pages */
+	pgoff_t tail;			/* partial last page, or ULONG_MAX */
 	u32 prot;			/* MMF_PROT_* */
 	u32 readaround;			/* pages */
 	bool swap;			/* shmem file of our own */
@@ -142,6 +144,16 @@ struct mmf_section {
 	 */
 	struct mmf_dirty dirty;
 	struct mmf_dirty watch;
+	/*
+	 * Pages a flush handed to write-back and no waiting write-back of
+	 * their range confirmed yet: marked dirty again after ENOSPC.
+	 */
+	struct mmf_dirty pending;
+
+	/* ENOSPC episodes (see mmf_flush.c), under err_lock. */
+	spinlock_t err_lock;
+	u32 enospc_epoch;		/* 0: none yet */
+	bool enospc_active;
 	struct mmf_pcpu_stats __percpu *stats;
 	atomic64_t pages_flushed;
 	atomic64_t flushes;
@@ -152,9 +164,10 @@ struct mmf_section {
  * A handle: the private data of an open /dev/mmf.  @lock serialises
  * binding and the write-back error cursors.  @sec is written once under
  * @lock (with release semantics) and never changes afterwards; the handle
- * holds a reference to its anchor.  @cursors maps a section id to the
- * errseq_t this open file has seen on that section's backing mapping
- * (xa_mk_value), for every section it flushed.
+ * holds a reference to its anchor.  @cursors maps a section id to what
+ * this open file was told of that section's write-back errors, for every
+ * section it flushed: the errseq_t cursor on the backing mapping's wb_err
+ * (low 32 bits) and the ENOSPC episode (bits 32-62), as an xa_mk_value.
  */
 struct mmf_handle {
 	struct mutex lock;		/* binding, cursors */

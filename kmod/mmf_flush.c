@@ -49,110 +49,146 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	}
 }
 
+/* A handle's per-section state: errseq cursor and ENOSPC episode told. */
+static unsigned long mmf_cursor_pack(errseq_t cursor, u32 told)
+{
+	return ((unsigned long)(told & 0x7fffffff) << 32) | cursor;
+}
+
 /*
- * The write-back error this open file has not seen yet on @sec, advancing
- * its cursor.  A cursor starts at the section's creation.
+ * The write-back error this open file has not been told of on @sec,
+ * advancing its cursor.  A cursor starts at the section's creation.  An
+ * ENOSPC of an episode this open file was already told of is not told
+ * again: the pages kept dirty after it failing again on a full disk are
+ * the same news.
  */
 static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 {
 	errseq_t cursor;
 	void *entry;
+	u32 told, epoch;
 	int err;
 
 	mutex_lock(&h->lock);
 	entry = xa_load(&h->cursors, sec->id);
 	cursor = entry ? (errseq_t)xa_to_value(entry) : sec->wb_base;
+	told = entry ? xa_to_value(entry) >> 32 : 0;
 	err = errseq_check_and_advance(&sec->mapping->wb_err, &cursor);
+	if (err == -ENOSPC) {
+		spin_lock(&sec->err_lock);
+		epoch = sec->enospc_epoch;
+		spin_unlock(&sec->err_lock);
+		if (epoch && told == epoch)
+			err = 0;
+		told = epoch;
+	}
 	/* On ENOMEM the error is reported again next time: never lost. */
-	xa_store(&h->cursors, sec->id, xa_mk_value(cursor), GFP_KERNEL);
+	xa_store(&h->cursors, sec->id, xa_mk_value(mmf_cursor_pack(cursor, told)), GFP_KERNEL);
 	mutex_unlock(&h->lock);
 	if (err)
 		atomic64_inc(&sec->wb_errors);
 	return err;
 }
 
-/* Write back, wait (unless @async) and check one batch of dirty pages. */
-static int mmf_flush_batch(struct mmf_section *sec, const pgoff_t *pgoffs,
-			   unsigned int n, bool async)
+/*
+ * The outcome of a write-back pass over [first, last] that waited (or,
+ * @async, failed at once): ENOSPC starts an episode, and the pages flushes
+ * handed to write-back (the pending index) are marked dirty again, since
+ * the file system dropped the dirty state of what it could not place.  A
+ * pass without error ends the episode and confirms the pending pages.
+ */
+static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t last,
+			      int werr, pgoff_t *buf)
 {
-	loff_t start = (loff_t)pgoffs[0] << PAGE_SHIFT;
-	loff_t end = ((loff_t)pgoffs[n - 1] << PAGE_SHIFT) + PAGE_SIZE - 1;
-	errseq_t since;
-	int werr;
+	bool enospc = werr == -ENOSPC;
+	pgoff_t pos = first;
+	unsigned int n;
 
-	if (!sec->can_writeback) {
-		/* shmem: nothing writes the pages back, so nothing re-arms. */
-		mmf_rearm(sec, pgoffs, n, false);
-		return 0;
+	spin_lock(&sec->err_lock);
+	if (enospc && !sec->enospc_active) {
+		sec->enospc_active = true;
+		sec->enospc_epoch = (sec->enospc_epoch + 1) & 0x7fffffff;
+		if (!sec->enospc_epoch)
+			sec->enospc_epoch = 1;
+	} else if (!werr) {
+		sec->enospc_active = false;
 	}
-	since = errseq_sample(&sec->mapping->wb_err);
-	werr = filemap_fdatawrite_range(sec->mapping, start, end);
-	if (async)
-		return werr;
-	/*
-	 * Its return value is the legacy AS_EIO/AS_ENOSPC state, which the
-	 * _keep_errors variant never clears: errseq says what happened now.
-	 */
-	filemap_fdatawait_range_keep_errors(sec->mapping, start, end);
-	if (!werr)
-		werr = errseq_check(&sec->mapping->wb_err, since);
-	if (werr == -ENOSPC) {
-		/*
-		 * The file system dropped the dirty state of the pages it
-		 * could not allocate blocks for.  Mark them dirty again in
-		 * the page cache, so that they are neither evicted nor
-		 * forgotten: the kernel's write-back, a DURABLE flush or the
-		 * section's last write-back writes them once space is freed.
-		 * They stay out of the index: the error was reported, and a
-		 * flush of the same range does not fail again for them.
-		 */
-		mmf_rearm(sec, pgoffs, n, true);
-	}
-	return werr;
+	spin_unlock(&sec->err_lock);
+	if (werr && !enospc)
+		return;
+	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, !enospc)))
+		if (enospc)
+			mmf_rearm(sec, buf, n, true);
 }
 
 /*
- * Flush the recorded pages [first, last] of @sec; adds to *written.
- * Returns the error to report to this open file, if any.
+ * Flush [first, last] of @sec: the pages views recorded, and every page
+ * the page cache holds dirty there (write(2), pages kept after ENOSPC).
+ * Adds the recorded pages written to *written.  Returns the error to
+ * report to this open file, if any.
  */
 static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgoff_t first,
 			     pgoff_t last, u32 flags, pgoff_t *buf, u64 *written)
 {
+	loff_t start = (loff_t)first << PAGE_SHIFT;
+	loff_t end = ((loff_t)last << PAGE_SHIFT) + PAGE_SIZE - 1;
 	bool async = flags & MMF_FLUSH_ASYNC;
-	pgoff_t pos = first, lo = ULONG_MAX, hi = 0;
-	unsigned int n;
-	int err = 0, ret;
+	pgoff_t pos = first;
+	unsigned int n, i;
+	u64 taken = 0;
+	errseq_t since;
+	int err = 0, werr;
 
 	atomic64_inc(&sec->flushes);
+	/*
+	 * Take the recorded pages out of the indexes before write-back
+	 * write-protects them: a write after that is recorded again.
+	 */
 	while ((n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
-		unsigned int i;
-
-		/* Before write-back re-arms: a write after it is seen again. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			mmf_dirty_clear(&sec->watch, buf[i]);
-		lo = min(lo, buf[0]);
-		hi = max(hi, buf[n - 1]);
-		ret = mmf_flush_batch(sec, buf, n, async);
-		if (!ret) {
-			*written += n;
-			atomic64_add(n, &sec->pages_flushed);
+			if (sec->can_writeback && !mmf_dirty_prepare(&sec->pending, buf[i]))
+				mmf_dirty_mark(&sec->pending, buf[i]);
 		}
-		/* EIO and ENOSPC are reported through errseq below. */
-		if (ret && ret != -ENOSPC && ret != -EIO && !err)
-			err = ret;
+		/* shmem: nothing writes the pages back, so nothing re-arms. */
+		if (!sec->can_writeback)
+			mmf_rearm(sec, buf, n, false);
+		taken += n;
 	}
-	if ((flags & MMF_FLUSH_DURABLE) && sec->can_writeback) {
-		if (lo > hi) {
-			lo = first;
-			hi = last;
-		}
-		ret = vfs_fsync_range(sec->file, (loff_t)lo << PAGE_SHIFT,
-				      ((loff_t)hi << PAGE_SHIFT) + PAGE_SIZE - 1, 1);
-		if (ret && ret != -EIO && ret != -ENOSPC && !err)
-			err = ret;
+	if (!sec->can_writeback) {
+		*written += taken;
+		atomic64_add(taken, &sec->pages_flushed);
+		return 0;
 	}
-	ret = sec->can_writeback ? mmf_report_error(h, sec) : 0;
-	return ret ? ret : err;
+
+	since = errseq_sample(&sec->mapping->wb_err);
+	werr = filemap_fdatawrite_range(sec->mapping, start, end);
+	if (!async) {
+		/*
+		 * Its return value is the legacy AS_EIO/AS_ENOSPC state,
+		 * which the _keep_errors variant never clears: errseq says
+		 * what happened now.
+		 */
+		filemap_fdatawait_range_keep_errors(sec->mapping, start, end);
+		if (!werr)
+			werr = errseq_check(&sec->mapping->wb_err, since);
+	}
+	if (!async || werr)
+		mmf_flush_outcome(sec, first, last, werr, buf);
+	if (!werr) {
+		*written += taken;
+		atomic64_add(taken, &sec->pages_flushed);
+	}
+	/* EIO and ENOSPC are reported through errseq below. */
+	if (werr && werr != -EIO && werr != -ENOSPC)
+		err = werr;
+	if (flags & MMF_FLUSH_DURABLE) {
+		werr = vfs_fsync_range(sec->file, start, end, 1);
+		if (werr && werr != -EIO && werr != -ENOSPC && !err)
+			err = werr;
+	}
+	werr = mmf_report_error(h, sec);
+	return werr ? werr : err;
 }
 
 /*

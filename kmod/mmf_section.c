@@ -52,6 +52,7 @@ static void mmf_section_free(struct mmf_section *sec)
 {
 	mmf_dirty_destroy(&sec->dirty);
 	mmf_dirty_destroy(&sec->watch);
+	mmf_dirty_destroy(&sec->pending);
 	mmf_section_free_vmops(sec);
 	free_percpu(sec->stats);
 	kfree(sec->name);
@@ -227,6 +228,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	sec->inode = file_inode(file);
 	sec->size = size;
 	sec->pages = DIV_ROUND_UP_ULL(size, PAGE_SIZE);
+	sec->tail = offset_in_page(size) ? size >> PAGE_SHIFT : ULONG_MAX;
 	sec->prot = prot;
 	sec->readaround = readaround ? readaround : MMF_READAROUND_DEFAULT;
 	sec->swap = !backing;
@@ -236,6 +238,8 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	spin_lock_init(&sec->ops_lock);
 	mmf_dirty_init(&sec->dirty);
 	mmf_dirty_init(&sec->watch);
+	mmf_dirty_init(&sec->pending);
+	spin_lock_init(&sec->err_lock);
 	atomic_set(&sec->views, 0);
 	atomic64_set(&sec->pages_flushed, 0);
 	atomic64_set(&sec->flushes, 0);

@@ -54,6 +54,16 @@ static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned in
 		this_cpu_inc(sec->stats->major_faults);
 }
 
+/*
+ * The last page of a section whose size is not a page multiple holds file
+ * bytes past the section when the file is longer: such a page is never
+ * mapped (SIGBUS), so a view shows nothing its section does not share.
+ */
+static inline bool mmf_tail_hidden(struct mmf_section *sec, pgoff_t pgoff)
+{
+	return unlikely(pgoff == sec->tail) && i_size_read(sec->inode) > sec->size;
+}
+
 static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
@@ -61,6 +71,8 @@ static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 	unsigned int flags = vmf->flags;
 	vm_fault_t ret;
 
+	if (mmf_tail_hidden(sec, vmf->pgoff))
+		return VM_FAULT_SIGBUS;
 	ret = mo->orig->fault(vmf);
 	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR))
 		return ret;
@@ -76,6 +88,17 @@ static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t 
 	unsigned int flags = vmf->flags;
 	vm_fault_t ret;
 
+	/* The partial last page is left to ->fault, which checks it. */
+	if (unlikely(sec->tail >= start && sec->tail <= end)) {
+		if (vmf->pgoff == sec->tail)
+			return 0;
+		if (sec->tail == start)
+			start++;
+		else
+			end = sec->tail - 1;
+		if (vmf->pgoff < start || vmf->pgoff > end)
+			return 0;
+	}
 	ret = mo->orig->map_pages(vmf, start, end);
 	if (ret & VM_FAULT_NOPAGE)
 		mmf_count_fault(sec, 0, flags);
