@@ -400,6 +400,50 @@ TEST_F(life, the_backing_file_is_released_with_the_last_view)
 	rmdir(dir);
 }
 
+static int exit_now(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/*
+ * A writable view counts as a writable mapping of its memfd (so F_SEAL_WRITE
+ * waits for it) exactly as long as it exists: through splits, a move and a
+ * fork, and not a moment longer once all are gone.
+ */
+TEST_F(life, writable_views_hold_a_memfd_seal_off_exactly_while_they_live)
+{
+	size_t pg = self->pg;
+	unsigned char *v, *dst, *moved;
+	int fd, h, status;
+
+	fd = memfd_create("mmft-life", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4 * pg));
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+	ASSERT_EQ(0, mprotect(v + pg, pg, PROT_READ));
+	dst = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	moved = mremap(v + 3 * pg, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	ASSERT_EQ(dst, moved);
+	/* A child that inherits every piece and exits at once. */
+	status = mmft_in_child(exit_now, NULL);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(-1, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, munmap(v, 3 * pg));
+	EXPECT_EQ(-1, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, munmap(moved, pg));
+	EXPECT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)) TH_LOG("a writable count leaked: %s",
+								strerror(errno));
+	close(fd);
+}
+
 /* Races: the answers may vary, but stay among the documented ones. */
 struct race {
 	char name[64];
