@@ -104,6 +104,34 @@ TEST_F(edge, bytes_past_eof_in_last_page_are_zero)
 	close(ro);
 }
 
+/*
+ * A section shorter than its file, ending inside a page: its own bytes in
+ * that last page work like any other (read, write, coherent with the file)
+ * for the creator, who holds the file anyway.
+ */
+TEST_F(edge, section_bytes_in_a_partial_last_page_work)
+{
+	size_t pg = self->pg, size = pg + 100;
+	unsigned char *v;
+	int h;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, size, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	EXPECT_EQ(0, mmft_access_signal(v + size - 1, 0));
+	EXPECT_EQ(0, mmft_access_signal(v + pg + 50, 1));
+	if (!mmft_access_signal(v + size - 1, 0)) {
+		EXPECT_EQ(FILL, v[size - 1]);
+		v[pg + 60] = 0x61;
+		EXPECT_TRUE(mmft_file_all(self->fd, pg + 60, 1, 0x61));
+		ASSERT_EQ(1, pwrite(self->fd, "\x62", 1, pg + 70));
+		EXPECT_EQ(0x62, v[pg + 70]);
+	}
+	munmap(v, 2 * pg);
+	close(h);
+}
+
 TEST_F(edge, grown_region_reads_zero)
 {
 	size_t pg = self->pg;
