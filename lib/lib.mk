@@ -91,7 +91,7 @@ HOST_TESTS := $(patsubst $(TOP)/lib/tests/%.c,$(BUILD)/host-tests/%,\
 
 $(BUILD)/host-tests/%: $(TOP)/lib/tests/%.c $(LIB_DIR)/libmmf.a $(KSRC)/.stamp
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(KSFT_INC) \
+	$(CC) -std=gnu11 -O2 -g -Wall -Werror -D_GNU_SOURCE -I$(KSFT_INC) \
 		-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib \
 		-o $@ $< $(LIB_DIR)/libmmf.a -lpthread
 

@@ -15,9 +15,11 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 	int prot = PROT_READ, flags;
 	void *p;
 
-	if (!s || !view)
+	if (!view)
 		return -EINVAL;
 	*view = NULL;
+	if (!s)
+		return -EINVAL;
 	if (!(access & (MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY)) || (access & ~ALL_ACCESS) ||
 	    ((access & MMF_MAP_WRITE) && (access & MMF_MAP_COPY)))
 		return -EINVAL;
@@ -142,7 +144,8 @@ MMF_EXPORT int mmf_unmap(void *address)
 	}
 	/* Not mapped by this library (or stale): unmap the one VMA if a view. */
 	ret = query(address, &q);
-	if (ret == -ENOMEM)
+	/* Unmapped, or no module (so no view can exist): not inside a view. */
+	if (ret == -ENOMEM || ret == -ENXIO)
 		return -EINVAL;
 	if (ret < 0)
 		return ret;

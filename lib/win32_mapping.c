@@ -299,7 +299,8 @@ MMF_EXPORT BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfB
 {
 	int ret = mmf_flush(lpBaseAddress, dwNumberOfBytesToFlush, 0, NULL);
 
-	if (ret == -EINVAL || ret == -ENOMEM) {
+	/* Not a view (or no module, so no view at all). */
+	if (ret == -EINVAL || ret == -ENOMEM || ret == -ENXIO) {
 		mmf__win32_set(ERROR_INVALID_ADDRESS);
 		return FALSE;
 	}

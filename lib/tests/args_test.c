@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-side tests of the native API's argument checks: every one of them
+ * is decided by the library before it talks to /dev/mmf, so they need no
+ * module.  Linked with libmmf.a, so a fake section can be built.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "internal.h"
+
+#define PAGE ((size_t)sysconf(_SC_PAGESIZE))
+
+/* A section as the library sees it, bound to no open of /dev/mmf. */
+static mmf_section fake(unsigned int access, uint64_t size)
+{
+	return (mmf_section){ .fd = -1, .access = access, .prot = MMF_PAGE_READWRITE,
+			      .size = size, .id = 1 };
+}
+
+static char long_name[MMF_NAME_MAX + 2];
+
+static void fill_long_name(void)
+{
+	memset(long_name, 'n', MMF_NAME_MAX + 1);
+	long_name[MMF_NAME_MAX + 1] = '\0';
+}
+
+TEST(create_rejects_bad_arguments)
+{
+	mmf_section *s = (mmf_section *)0x1;
+	struct mmf_options small = { .size = 4 };
+	struct { struct mmf_options o; unsigned int extra; } big = {
+		{ .size = sizeof(big) }, 1,
+	};
+	struct mmf_options badmode = { .size = sizeof(badmode), .mode = 01000 };
+
+	fill_long_name();
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, 0, NULL, NULL, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, 0, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(NULL, s);	/* cleared on failure */
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, 4, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, 1U << 5, NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, 0, &small, &s, NULL));
+	EXPECT_EQ(-E2BIG, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, 0, &big.o, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, "x", 0, &badmode, &s, NULL));
+	EXPECT_EQ(-EBADF, mmf_create(-2, 4096, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, "", 0, NULL, &s, NULL));
+	EXPECT_EQ(-ENAMETOOLONG, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, long_name, 0,
+					   NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, MMF_SECTION_EXCL,
+				      NULL, &s, NULL));
+}
+
+TEST(open_rejects_bad_arguments)
+{
+	mmf_section *s = (mmf_section *)0x1;
+
+	fill_long_name();
+	EXPECT_EQ(-EINVAL, mmf_open("x", MMF_MAP_READ, NULL));
+	EXPECT_EQ(-EINVAL, mmf_open(NULL, MMF_MAP_READ, &s));
+	EXPECT_EQ(NULL, s);
+	EXPECT_EQ(-EINVAL, mmf_open("x", 0, &s));
+	EXPECT_EQ(-EINVAL, mmf_open("x", 1U << 4, &s));
+	EXPECT_EQ(-EINVAL, mmf_open("", MMF_MAP_READ, &s));
+	EXPECT_EQ(-ENAMETOOLONG, mmf_open(long_name, MMF_MAP_READ, &s));
+}
+
+TEST(map_rejects_bad_arguments)
+{
+	mmf_section ro = fake(MMF_ACCESS_READ | MMF_ACCESS_COPY, 10 * PAGE);
+	mmf_section rw = fake(MMF_ACCESS_READ | MMF_ACCESS_WRITE | MMF_ACCESS_COPY, 10 * PAGE + 1);
+	void *v = (void *)0x1;
+
+	EXPECT_EQ(-EINVAL, mmf_map(NULL, MMF_MAP_READ, 0, 0, NULL, &v));
+	EXPECT_EQ(NULL, v);
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_READ, 0, 0, NULL, NULL));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, 0, 0, 0, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_EXEC, 0, 0, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, 1U << 4 | MMF_MAP_READ, 0, 0, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_WRITE | MMF_MAP_COPY, 0, 0, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_READ, 1, 0, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_READ, PAGE / 2, PAGE, NULL, &v));
+	/* Offsets at or past the end, lengths past the end (byte-exact). */
+	EXPECT_EQ(-EINVAL, mmf_map(&ro, MMF_MAP_READ, 10 * PAGE, 0, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&ro, MMF_MAP_READ, 0, 10 * PAGE + 1, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_READ, 10 * PAGE, 2, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_READ, 0, SIZE_MAX, NULL, &v));
+	EXPECT_EQ(-EINVAL, mmf_map(&rw, MMF_MAP_READ, 0, 0, (void *)(PAGE + 1), &v));
+	/* Rights the handle does not have. */
+	EXPECT_EQ(-EACCES, mmf_map(&ro, MMF_MAP_WRITE, 0, 0, NULL, &v));
+	EXPECT_EQ(-EACCES, mmf_map(&ro, MMF_MAP_READ | MMF_MAP_EXEC, 0, 0, NULL, &v));
+	ro.access = MMF_ACCESS_READ;
+	EXPECT_EQ(-EACCES, mmf_map(&ro, MMF_MAP_COPY, 0, 0, NULL, &v));
+	EXPECT_EQ(NULL, v);
+}
+
+TEST(flush_rejects_bad_arguments)
+{
+	uint64_t written = 99;
+	char buf[1];
+
+	EXPECT_EQ(-EINVAL, mmf_flush(buf, 1, 1U << 2, &written));
+	EXPECT_EQ(0, written);
+	EXPECT_EQ(-EINVAL, mmf_flush(buf, 1, MMF_FLUSH_START | MMF_FLUSH_STABLE, NULL));
+	EXPECT_EQ(-EINVAL, mmf_flush((void *)(UINTPTR_MAX - 10), 100, 0, NULL));
+}
+
+TEST(write_watch_rejects_bad_arguments)
+{
+	void *a = (void *)(16 * PAGE);
+	uint64_t bits[2];
+	size_t dirty = 5;
+
+	EXPECT_EQ(-EINVAL, mmf_write_watch(a, PAGE, 1U << 1, bits, 64, &dirty));
+	EXPECT_EQ(0, dirty);
+	EXPECT_EQ(-EINVAL, mmf_write_watch(a, PAGE, 0, NULL, 64, NULL));
+	EXPECT_EQ(-EINVAL, mmf_write_watch(a, 0, 0, bits, 64, NULL));
+	EXPECT_EQ(-EINVAL, mmf_write_watch(a, PAGE + 1, 0, bits, 64, NULL));
+	EXPECT_EQ(-EINVAL, mmf_write_watch((char *)a + 1, PAGE, 0, bits, 64, NULL));
+	EXPECT_EQ(-EINVAL, mmf_write_watch(a, 65 * PAGE, 0, bits, 64, NULL));
+	EXPECT_EQ(-EINVAL, mmf_write_watch((void *)(UINTPTR_MAX - PAGE + 1), 2 * PAGE, 0, bits,
+					   128, NULL));
+}
+
+TEST(other_calls_reject_bad_arguments)
+{
+	struct mmf_view_info info;
+	struct mmf_stats st;
+
+	EXPECT_EQ(-EINVAL, mmf_close(NULL));
+	EXPECT_EQ(-EINVAL, mmf_query(&info, NULL));
+	EXPECT_EQ(-EINVAL, mmf_section_stats(NULL, &st));
+	EXPECT_EQ(-EBADF, mmf_file_mapped(-1, NULL, NULL));
+	EXPECT_EQ(0, mmf_section_size(NULL));
+	EXPECT_EQ(0, mmf_section_access(NULL));
+	EXPECT_EQ(0, mmf_section_protection(NULL));
+}
+
+TEST(granularity_is_the_page_size)
+{
+	EXPECT_EQ(PAGE, mmf_granularity());
+}
+
+TEST(no_module_is_enxio)
+{
+	mmf_section *s;
+	char buf[1];
+
+	if (access(MMF_DEVICE_PATH, F_OK) == 0)
+		SKIP(return, "%s exists here", MMF_DEVICE_PATH);
+	EXPECT_EQ(-ENXIO, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-ENXIO, mmf_open("x", MMF_MAP_READ, &s));
+	EXPECT_EQ(-ENXIO, mmf_flush(buf, 1, 0, NULL));
+	EXPECT_EQ(-ENXIO, mmf_abi_version());
+	/* No view can exist without the module. */
+	EXPECT_EQ(-EINVAL, mmf_unmap(buf));
+}
+
+TEST_HARNESS_MAIN
