@@ -132,6 +132,29 @@ TEST_F(edge, section_bytes_in_a_partial_last_page_work)
 	close(h);
 }
 
+/* A file that grows by write(2) under a view takes nothing from the view. */
+TEST_F(edge, a_file_growing_past_the_section_keeps_its_last_page)
+{
+	size_t pg = self->pg, size = pg + 100;
+	unsigned char *v, buf[1000];
+	int h;
+
+	ASSERT_EQ(0, ftruncate(self->fd, size));
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	/* Appended before the view ever touched its last page. */
+	memset(buf, 0x63, sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), size));
+	EXPECT_EQ(0, mmft_access_signal(v + size - 1, 0));
+	EXPECT_EQ(0, mmft_access_signal(v + pg, 1));
+	if (!mmft_access_signal(v + size - 1, 0))
+		EXPECT_TRUE(mmft_all(v + pg, 100, FILL));
+	munmap(v, 2 * pg);
+	close(h);
+}
+
 TEST_F(edge, grown_region_reads_zero)
 {
 	size_t pg = self->pg;
