@@ -74,7 +74,8 @@ struct mmf_section;
  * A per-section copy of one vm_operations_struct of the backing file
  * system, with our wrappers in it.  A view's vm_ops points at @ops, so the
  * wrappers find @orig and @sec with container_of().  One copy per distinct
- * original (6.12's shmem installs different ops for unlinked files).
+ * original (6.12's shmem installs different ops for unlinked files) and
+ * kind of view (whether it may show the partial last page, @hide_tail).
  * Created under mmf_section.ops_lock, immutable afterwards, freed with the
  * section (which every view keeps alive).
  */
@@ -82,6 +83,7 @@ struct mmf_vmops {
 	const struct vm_operations_struct ops;	/* written once, before use */
 	const struct vm_operations_struct *orig;
 	struct mmf_section *sec;
+	bool hide_tail;			/* see mmf_tail_hidden() */
 	struct mmf_vmops *next;		/* mmf_section.vmops list */
 };
 
@@ -163,7 +165,8 @@ struct mmf_section {
 /*
  * A handle: the private data of an open /dev/mmf.  @lock serialises
  * binding and the write-back error cursors.  @sec is written once under
- * @lock (with release semantics) and never changes afterwards; the handle
+ * @lock (with release semantics), as are @access and @holds_file, and
+ * never changes afterwards; the handle
  * holds a reference to its anchor.  @cursors maps a section id to what
  * this open file was told of that section's write-back errors, for every
  * section it flushed: the errseq_t cursor on the backing mapping's wb_err
@@ -173,6 +176,7 @@ struct mmf_handle {
 	struct mutex lock;		/* binding, cursors */
 	struct mmf_section *sec;
 	u32 access;			/* MMF_ACCESS_* */
+	bool holds_file;		/* bound by CREATE with the backing fd */
 	struct xarray cursors;
 };
 
@@ -190,7 +194,8 @@ int mmf_uarg_out(void __user *uarg, const void *karg, size_t ksize);
 /* mmf_section.c */
 struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
 				       u32 readaround);
-void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access);
+void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access,
+		      bool holds_file);
 u32 mmf_prot_access(u32 prot);
 void mmf_section_get(struct mmf_section *sec);
 void mmf_section_put(struct mmf_section *sec);

@@ -227,7 +227,7 @@ long mmf_ioctl_open(struct mmf_handle *h, void __user *uarg)
 		mmf_section_put(sec);
 		goto out;
 	}
-	mmf_section_bind(h, sec, access);
+	mmf_section_bind(h, sec, access, false);
 unlock:
 	mutex_unlock(&h->lock);
 out:

@@ -272,9 +272,11 @@ uncharge:
  * Bind @h to @sec, taking over one reference.  Called with h->lock held and
  * h->sec still NULL.
  */
-void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access)
+void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access,
+		      bool holds_file)
 {
 	h->access = access;
+	h->holds_file = holds_file;
 	/* Pairs with the acquire in lock-free readers (mmap, STAT). */
 	smp_store_release(&h->sec, sec);
 }
@@ -385,7 +387,8 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 		mmf_section_put(sec);
 		goto out;
 	}
-	mmf_section_bind(h, sec, access);
+	/* A caller with an fd of the very file may see all of its last page. */
+	mmf_section_bind(h, sec, access, backing && file_inode(backing) == sec->inode);
 unlock:
 	mutex_unlock(&h->lock);
 out:

@@ -56,12 +56,15 @@ static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned in
 
 /*
  * The last page of a section whose size is not a page multiple holds file
- * bytes past the section when the file is longer: such a page is never
- * mapped (SIGBUS), so a view shows nothing its section does not share.
+ * bytes past the section when the file is longer: in views made through a
+ * handle that does not hold the file itself (OPEN by name) such a page is
+ * never mapped (SIGBUS), so they show nothing the section does not share.
+ * The creator, who passed an fd of the file, sees the whole page.
  */
-static inline bool mmf_tail_hidden(struct mmf_section *sec, pgoff_t pgoff)
+static inline bool mmf_tail_hidden(const struct mmf_vmops *mo, pgoff_t pgoff)
 {
-	return unlikely(pgoff == sec->tail) && i_size_read(sec->inode) > sec->size;
+	return unlikely(pgoff == mo->sec->tail) && mo->hide_tail &&
+	       i_size_read(mo->sec->inode) > mo->sec->size;
 }
 
 static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
@@ -71,7 +74,7 @@ static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 	unsigned int flags = vmf->flags;
 	vm_fault_t ret;
 
-	if (mmf_tail_hidden(sec, vmf->pgoff))
+	if (mmf_tail_hidden(mo, vmf->pgoff))
 		return VM_FAULT_SIGBUS;
 	ret = mo->orig->fault(vmf);
 	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR))
@@ -89,7 +92,7 @@ static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t 
 	vm_fault_t ret;
 
 	/* The partial last page is left to ->fault, which checks it. */
-	if (unlikely(sec->tail >= start && sec->tail <= end)) {
+	if (unlikely(mo->hide_tail && sec->tail >= start && sec->tail <= end)) {
 		if (vmf->pgoff == sec->tail)
 			return 0;
 		if (sec->tail == start)
@@ -249,13 +252,14 @@ static void mmf_vm_close(struct vm_area_struct *vma)
  * runs before the copy is published.
  */
 static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
-			   const struct vm_operations_struct *orig)
+			   const struct vm_operations_struct *orig, bool hide_tail)
 {
 	struct vm_operations_struct *ops = (void *)(const void *)&mo->ops;
 
 	*ops = *orig;
 	mo->orig = orig;
 	mo->sec = sec;
+	mo->hide_tail = hide_tail;
 	mo->next = NULL;
 	ops->open = mmf_vm_open;
 	ops->close = mmf_vm_close;
@@ -268,18 +272,18 @@ static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
 /* The section's copy for @orig; @spare is used (and NULLed) if needed. */
 static struct mmf_vmops *mmf_vmops_get(struct mmf_section *sec,
 				       const struct vm_operations_struct *orig,
-				       struct mmf_vmops **spare)
+				       bool hide_tail, struct mmf_vmops **spare)
 {
 	struct mmf_vmops *mo;
 
 	spin_lock(&sec->ops_lock);
 	for (mo = sec->vmops; mo; mo = mo->next)
-		if (mo->orig == orig)
+		if (mo->orig == orig && mo->hide_tail == hide_tail)
 			break;
 	if (!mo) {
 		mo = *spare;
 		*spare = NULL;
-		mmf_vmops_fill(mo, sec, orig);
+		mmf_vmops_fill(mo, sec, orig, hide_tail);
 		mo->next = sec->vmops;
 		sec->vmops = mo;
 	}
@@ -403,7 +407,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 		mapping_unmap_writable(sec->mapping);
 		writable = false;
 	}
-	mo = mmf_vmops_get(sec, vma->vm_ops, &spare);
+	mo = mmf_vmops_get(sec, vma->vm_ops, !h->holds_file, &spare);
 	vma->vm_ops = &mo->ops;
 	/*
 	 * Never merged with, nor grown into, a plain mapping of the file;
