@@ -270,6 +270,8 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 	} else if (offset >= size || (length && length > size - offset)) {
 		/* Byte-exact: Windows refuses a view past the section's end. */
 		ret = -EACCES;
+	} else if (!length && size - offset > SIZE_MAX) {
+		ret = -ENOMEM;
 	} else if (lpBaseAddress) {
 		ret = mmf__map(m->section, access, offset, length, lpBaseAddress, 1, &view);
 		if (ret == -EEXIST || ret == -EINVAL) {
@@ -278,7 +280,9 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 			return NULL;
 		}
 	} else {
-		ret = map_aligned(m->section, access, offset, length, &view);
+		/* The placement needs the real length: 0 means to the end. */
+		ret = map_aligned(m->section, access, offset,
+				  length ? length : (size_t)(size - offset), &view);
 	}
 	mmf__w32_put(m);
 	if (ret < 0)
