@@ -58,10 +58,15 @@ $(BUILD)/tools/mmfctl: $(LIB_DIR)/libmmf.a $(TOP)/include/mmf.h
 EXAMPLES := $(notdir $(patsubst %/,%,$(wildcard $(TOP)/examples/*/)))
 examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
-$(BUILD)/examples/%: $(TOP)/examples/%/*.c $(LIB_SO) $(LIB_DIR)/libmmf.so $(TOP)/include/mmf.h
+# Built the way users build: cc prog.c $(pkg-config --cflags --libs mmf),
+# with the build tree's mmf.pc.
+EXAMPLE_FLAGS = $(shell PKG_CONFIG_PATH=$(LIB_DIR) pkg-config --cflags --libs mmf)
+
+$(BUILD)/examples/%: $(TOP)/examples/%/*.c $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_DIR)/mmf.pc \
+	$(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(TOP)/include \
-		-o $@ $(filter %.c,$^) -L$(LIB_DIR) -lmmf
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(filter %.c,$^) \
+		$(EXAMPLE_FLAGS)
 
 MAN3 := $(wildcard $(TOP)/man/*.3)
 MAN8 := $(wildcard $(TOP)/man/*.8)
