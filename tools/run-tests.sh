@@ -2,7 +2,8 @@
 # Boots the test VM on one kernel (ext4 and minix test disks, 256 MiB of
 # zram swap) with the module, the selftests and the tools inside, and
 # runs the selftests (all, or those named) as KTAP.
-#   run-tests.sh -k 6.1|6.12 [-m MODULE.ko] [run-vm options] [TEST...]
+#   run-tests.sh -k 6.1|6.12 [-m MODULE.ko] [--mem MIB] [-t SECS] [-c CONSOLE]
+#                [-s CPUS] [TEST...]
 #   run-tests.sh -k 6.12 --shell      # a shell with the same files
 set -euo pipefail
 
@@ -13,7 +14,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-k) kernel=$2; shift 2 ;;
 	-m) module=$2; shift 2 ;;
-	-c | -t | -m | -s) vmopts+=("$1" "$2"); shift 2 ;;
+	-c | -t | -s) vmopts+=("$1" "$2"); shift 2 ;;
 	--mem) vmopts+=(-m "$2"); shift 2 ;;
 	--shell) vmopts+=(--shell); shift ;;
 	*) break ;;
