@@ -126,7 +126,7 @@ struct mmf_stat {
 	__u32 flags;		/* in: must be zero */
 	__u64 section_id;	/* out */
 	__u64 section_size;	/* out: bytes */
-	__u64 faults;		/* out: pages mapped on a fault or fault-around */
+	__u64 faults;		/* out: faults resolved by fault or fault-around */
 	__u64 major_faults;	/* out: faults that waited for a read */
 	__u64 pages_dirtied;	/* out: first writes to clean pages */
 	__u64 pages_flushed;	/* out: pages written back by flushes */
