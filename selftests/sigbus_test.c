@@ -149,8 +149,10 @@ TEST_F(edge, a_file_growing_past_the_section_keeps_its_last_page)
 	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), size));
 	EXPECT_EQ(0, mmft_access_signal(v + size - 1, 0));
 	EXPECT_EQ(0, mmft_access_signal(v + pg, 1));
-	if (!mmft_access_signal(v + size - 1, 0))
-		EXPECT_TRUE(mmft_all(v + pg, 100, FILL));
+	if (!mmft_access_signal(v + size - 1, 0)) {
+		EXPECT_EQ(0x5a, v[pg]);		/* what the child wrote */
+		EXPECT_TRUE(mmft_all(v + pg + 1, 99, FILL));
+	}
 	munmap(v, 2 * pg);
 	close(h);
 }
