@@ -228,6 +228,39 @@ TEST_F(full, pages_that_failed_are_written_by_a_later_flush)
 	close(a);
 }
 
+/*
+ * "Once" is per error, not forever: after a flush succeeded, a new ENOSPC
+ * (the disk full again, pages that need new blocks) is reported again.
+ */
+TEST_F(full, a_new_enospc_after_recovery_is_reported_again)
+{
+	size_t half = self->size / 2;
+	unsigned char *v;
+	int a, ret;
+
+	a = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	v = mmft_map(a, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v, 0x71, half);
+	EXPECT_EQ(-ENOSPC, mmft_flush(a, v, self->size, 0, NULL));
+	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL));
+	free_disk(self);
+	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL));
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, half, 0x71));
+
+	/* Full again; the second half has no blocks yet. */
+	self->fillfd = open(self->filler, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ASSERT_LE(0, self->fillfd);
+	ret = fill_disk(self);
+	ASSERT_EQ(0, ret) TH_LOG("filling again: %s", strerror(-ret));
+	memset(v + half, 0x72, half);
+	EXPECT_EQ(-ENOSPC, mmft_flush(a, v, self->size, 0, NULL)) TH_LOG("the new error was lost");
+	EXPECT_EQ(0, mmft_flush(a, v, self->size, 0, NULL));
+	munmap(v, self->size);
+	close(a);
+}
+
 /* An error that an asynchronous flush started is not lost. */
 TEST_F(full, error_of_an_async_flush_reaches_the_next_flush)
 {
