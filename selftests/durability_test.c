@@ -4,8 +4,10 @@
  * after a flush and after a plain close with no flush, proven without the
  * module's help: by unmounting and mounting the ext4 test disk again, by
  * reading the disk blocks of the file straight from the block device, and
- * by re-reading the file after the page cache was dropped.  A swap-backed
- * section keeps its bytes when its pages go out to swap and come back.
+ * by re-reading the file after the page cache was dropped.  A flush writes
+ * whatever is dirty in its range, whoever dirtied it; a process killed with
+ * its views in place loses nothing.  A swap-backed section keeps its bytes
+ * when its pages go out to swap and come back.
  *
  * Periodic write-back is switched off while a test runs (and restored), so
  * that only the module's flush, the close or the unmount can write.

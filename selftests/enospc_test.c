@@ -4,8 +4,11 @@
  * which allocates blocks only at write-back: with the disk full, dirtying a
  * sparse file through a view succeeds and the flush fails with ENOSPC.  As
  * fsync does, each open of /dev/mmf that flushes the section hears of the
- * error once; the kernel log stays quiet; once space is freed, the pages
- * written again reach the file.
+ * error once (a new error after a recovery is news again); the kernel log
+ * stays quiet; once space is freed, the pages that failed reach the file
+ * through a later flush, rewritten or not.
+ *
+ * Periodic write-back is switched off while a test runs (and restored).
  */
 #include <errno.h>
 #include <fcntl.h>

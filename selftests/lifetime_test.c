@@ -3,7 +3,9 @@
  * Lifetimes (issue 3, acceptance item 8): the module cannot be unloaded
  * while any handle or view exists, wherever the view went (a forked child,
  * split or moved VMAs), and can be once all are gone; views outlive their
- * handle; a name outlives neither its last handle.
+ * handle; a name outlives neither its last handle; the backing file and
+ * its writable-mapping count go with the last view; races of OPEN with
+ * the last close and of FLUSH with munmap stay within the contract.
  *
  * Tests that unload the module load it again from the same file the runner
  * used (/mmf/mmf.ko, or $MMF_KO), so that later programs still find it.

@@ -5,7 +5,9 @@
  * strings of bounded length; owner, group and mode are checked as System V
  * IPC does (the owner's bits for the owner, else the group's for a member,
  * else the others'); names live in the caller's IPC namespace; a per-user
- * limit on sections.  Other users are forked children that drop root.
+ * limit on sections; whoever opens a section by name never sees or writes
+ * its file past the section's end.  Other users are forked children that
+ * drop root.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -7,8 +7,9 @@
  * never reaches the file or other views; a page it did not write still shows
  * the shared page, so later writes by others are seen there.
  *
- * Every case runs on an ext4 file, a tmpfs file and a swap-backed section
- * (the cases that need a file skip the last one).
+ * Every case runs on an ext4 file, a tmpfs file, a file on a huge=always
+ * tmpfs (large folios) and a swap-backed section (the cases that need a
+ * file skip the last one).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,9 @@
  * the file in the last page read as zero, pages beyond the end of a file
  * that shrank under a live view raise SIGBUS and never show stale data, a
  * view cannot be grown past its section, and writing a read-only view
- * raises SIGSEGV.  Accesses that must fault run in a forked child.
+ * raises SIGSEGV.  A section's own bytes in a partial last page stay
+ * usable for its creator, also when the file grows.  Accesses that must
+ * fault run in a forked child.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,8 +2,10 @@
 /*
  * Every argument check of the ABI (issue 3, acceptance item 6, and the errno
  * table of the contract): each bad call gets its documented errno, leaves
- * the file untouched and the kernel log quiet.  Permission checks that need
- * two users are in names_test.c.
+ * the file untouched and the kernel log quiet.  Also: growth follows the
+ * fd's access, memfd seals and writable views exclude each other, forced
+ * (ptrace-style) writes never reach a read-only section.  Permission checks
+ * of named sections are in names_test.c.
  */
 #include <errno.h>
 #include <fcntl.h>
