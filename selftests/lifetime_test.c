@@ -109,6 +109,8 @@ FIXTURE_SETUP(life)
 
 FIXTURE_TEARDOWN(life)
 {
+	/* Never leave the test disk read-only for the programs after us. */
+	mount(NULL, "/mnt/ext4", NULL, MS_REMOUNT, NULL);
 	close(self->fd);
 	unlink(self->path);
 	if (!module_loaded())
@@ -444,6 +446,77 @@ TEST_F(life, writable_views_hold_a_memfd_seal_off_exactly_while_they_live)
 	EXPECT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)) TH_LOG("a writable count leaked: %s",
 								strerror(errno));
 	close(fd);
+}
+
+static int remount_ext4(unsigned long flags)
+{
+	return mount(NULL, "/mnt/ext4", NULL, MS_REMOUNT | flags, NULL) ? -errno : 0;
+}
+
+/*
+ * A READWRITE section writes its file for as long as it lives, so it keeps
+ * the file system from going read-only (as an fd open for writing does);
+ * a READ section does not, and neither does a section that is gone.
+ */
+TEST_F(life, a_readwrite_section_keeps_its_mount_writable)
+{
+	unsigned char *v;
+	int h, rd, ret;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	close(h);
+	close(self->fd);
+	self->fd = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+	/* Only the view is left, and it may still write. */
+	ret = remount_ext4(MS_RDONLY);
+	EXPECT_EQ(-EBUSY, ret);
+	if (!ret)
+		ASSERT_EQ(0, remount_ext4(0));
+	v[0] = 0x7A;
+	munmap(v, self->pg);
+
+	rd = mmft_create(self->fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, rd);
+	ret = remount_ext4(MS_RDONLY);
+	EXPECT_EQ(0, ret) TH_LOG("remount read-only with a READ section: %s", strerror(-ret));
+	ASSERT_EQ(0, remount_ext4(0));
+	close(rd);
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, 1, 0x7A));
+}
+
+/* Many views at once: each counted while it lives, none after. */
+TEST_F(life, many_views_are_counted_and_released)
+{
+	struct mmf_file_mapped m = { .size = sizeof(m) };
+	enum { NVIEWS = 256 };
+	unsigned char *v[NVIEWS];
+	struct mmf_stat st;
+	int h, i;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	for (i = 0; i < NVIEWS; i++) {
+		v[i] = mmft_map(h, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED,
+				(i % 4) * self->pg);
+		ASSERT_NE(MAP_FAILED, v[i]);
+		v[i][i / 4] = 0x40;
+	}
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(NVIEWS, st.views);
+	m.fd = self->fd;
+	ASSERT_EQ(0, ioctl(h, MMF_IOC_FILE_MAPPED, &m));
+	EXPECT_EQ(1, m.sections);
+	EXPECT_EQ(NVIEWS, m.views);
+	for (i = 0; i < NVIEWS; i++)
+		munmap(v[i], self->pg);
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(0, st.views);
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, NVIEWS / 4, 0x40));
+	close(h);
 }
 
 /* Races: the answers may vary, but stay among the documented ones. */
