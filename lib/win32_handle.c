@@ -14,7 +14,7 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct w32_object **table;
-static size_t slots;
+static size_t slots, cursor;
 
 static HANDLE to_handle(size_t i)
 {
@@ -47,9 +47,18 @@ HANDLE mmf__w32_insert(struct w32_object *obj)
 
 	obj->refs = 1;
 	pthread_mutex_lock(&lock);
-	for (i = 0; i < slots && table[i]; i++)
-		;
-	if (i == slots) {
+	/*
+	 * Search from after the last slot handed out, so that a closed handle's
+	 * value is not reused at once and a stray double CloseHandle() is more
+	 * likely to fail than to close someone else's object.
+	 */
+	for (size_t k = 0; k < slots; k++) {
+		i = (cursor + k) % slots;
+		if (!table[i])
+			goto found;
+	}
+	i = slots;
+	{
 		size_t n = slots ? slots * 2 : 64;
 		struct w32_object **t = realloc(table, n * sizeof(*t));
 
@@ -60,7 +69,9 @@ HANDLE mmf__w32_insert(struct w32_object *obj)
 		table = t;
 		slots = n;
 	}
+found:
 	table[i] = obj;
+	cursor = i + 1;
 	h = to_handle(i);
 out:
 	pthread_mutex_unlock(&lock);

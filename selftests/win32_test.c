@@ -5,6 +5,7 @@
  * file contents read back through read(2), sharing across two processes,
  * and access faults caught in a forked child.
  */
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -474,6 +475,59 @@ TEST(system_info)
 	GetSystemInfo(&si);
 	EXPECT_EQ(K64, si.dwAllocationGranularity);
 	EXPECT_EQ(PG, si.dwPageSize);
+}
+
+struct w32_worker {
+	int id;
+	int ok;
+};
+
+/* Each thread: pagefile sections, views, flushes, closes, its own last error. */
+static void *w32_worker_fn(void *arg)
+{
+	struct w32_worker *w = arg;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
+					      2 * K64, NULL);
+		char *v;
+
+		if (!m || GetLastError() != 0)
+			return NULL;
+		v = MapViewOfFile(m, FILE_MAP_WRITE, 0, K64, 0);
+		/* No double close here: another thread may already own that value. */
+		if (!v || !CloseHandle(m))
+			return NULL;
+		memset(v, w->id, K64);
+		if (!FlushViewOfFile(v, 0) || !mmft_all(v, K64, w->id))
+			return NULL;
+		if (!UnmapViewOfFile(v + K64 - 1))
+			return NULL;
+		/* A failing call sets this thread's last error only. */
+		if (UnmapViewOfFile(&i) || GetLastError() != ERROR_INVALID_ADDRESS)
+			return NULL;
+	}
+	w->ok = 1;
+	return NULL;
+}
+
+TEST(threads_use_handles_and_views_concurrently)
+{
+	struct w32_worker w[8];
+	pthread_t t[8];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (struct w32_worker){ .id = i + 1 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, w32_worker_fn, &w[i]));
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_TRUE(w[i].ok) {
+			TH_LOG("thread %d failed", i);
+		}
+	}
 }
 
 TEST_HARNESS_MAIN
