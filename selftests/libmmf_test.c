@@ -423,4 +423,39 @@ TEST(threads_share_the_library)
 	}
 }
 
+TEST(module_errors_pass_through_unchanged)
+{
+	uint64_t *bad_bitmap = (uint64_t *)8;
+	mmf_section *s;
+	size_t dirty;
+	char *v;
+	int memfd;
+
+	/* Sealed against writes: no read-write section. */
+	memfd = memfd_create("libmmf-sealed", MFD_ALLOW_SEALING);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, PG));
+	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(-EPERM, mmf_create(memfd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(0, mmf_create(memfd, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	mmf_close(s);
+	close(memfd);
+	/* Past what any file may be; more swap than can be committed. */
+	memfd = memfd_create("libmmf-big", 0);
+	ASSERT_LE(0, memfd);
+	EXPECT_EQ(-EFBIG, mmf_create(memfd, 1ULL << 63, MMF_PAGE_READWRITE, NULL, 0, NULL, &s,
+				     NULL));
+	close(memfd);
+	EXPECT_EQ(-ENOMEM, mmf_create(MMF_NO_FILE, 1ULL << 62, MMF_PAGE_READWRITE, NULL, 0, NULL,
+				      &s, NULL));
+	/* A bitmap that cannot be written; a closed fd. */
+	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
+	v[0] = 1;
+	EXPECT_EQ(-EFAULT, mmf_write_watch(v, PG, 0, bad_bitmap, 64, &dirty));
+	EXPECT_EQ(-EBADF, mmf_file_mapped(999, NULL, NULL));
+	mmf_unmap(v);
+	mmf_close(s);
+}
+
 TEST_HARNESS_MAIN
