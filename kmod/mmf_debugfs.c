@@ -48,10 +48,13 @@ static int mmf_sections_show(struct seq_file *m, void *unused)
 	seq_printf(m, "sections %d\nviews %d\n", atomic_read(&mmf_nr_sections),
 		   atomic_read(&mmf_nr_views));
 	seq_puts(m, "# id name path size prot views faults major dirtied dirty flushed flushes wb_errors\n");
+	/* Names are set after a section is listed: read them under the lock. */
+	mutex_lock(&mmf_names_lock);
 	mutex_lock(&mmf_sections_lock);
 	list_for_each_entry(sec, &mmf_sections, node)
 		mmf_show_section(m, sec, buf);
 	mutex_unlock(&mmf_sections_lock);
+	mutex_unlock(&mmf_names_lock);
 	kfree(buf);
 	return 0;
 }

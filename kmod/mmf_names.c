@@ -26,7 +26,11 @@
 
 #include "mmf.h"
 
-/* Protects mmf_names and mmf_section.{handles,name_node}. */
+/*
+ * Protects mmf_names and mmf_section.{handles,name_node}.  Global, so it is
+ * never held across a call into a file system (which may block for good:
+ * FUSE, a frozen mount).  Taken before mmf_sections_lock (debugfs).
+ */
 DEFINE_MUTEX(mmf_names_lock);
 static DEFINE_HASHTABLE(mmf_names, 8);
 

@@ -286,6 +286,66 @@ static bool mmf_name_valid(const char *name, u32 len)
 	return !memchr(name, '\0', len);
 }
 
+/*
+ * Join the existing named @sec under mmf_names_lock: takes a handle count
+ * and a reference, narrows *@access to the section's protection.
+ */
+static int mmf_join_named(struct mmf_section *sec, u32 flags, u32 *access)
+{
+	lockdep_assert_held(&mmf_names_lock);
+	if (flags & MMF_CREATE_EXCL)
+		return -EEXIST;
+	if (!mmf_names_permit(sec, *access))
+		return -EACCES;
+	*access &= mmf_prot_access(sec->prot);
+	sec->handles++;
+	mmf_section_get(sec);
+	return 0;
+}
+
+/*
+ * The named half of CREATE: bind to the section of that name, or make one
+ * and name it (then @name is taken over).  The new section is made without
+ * mmf_names_lock: growing and opening the file call into its file system,
+ * which may block for as long as it likes (FUSE, a frozen mount), and the
+ * lock is global.  When another CREATE named it meanwhile, the new section
+ * is dropped and the caller joins that one, as if it had come second (the
+ * file keeps the growth it asked for and had the right to make).
+ */
+static struct mmf_section *mmf_create_named(struct mmf_create *c, struct file *backing,
+					    char *name, u32 *access)
+{
+	struct mmf_section *sec, *fresh;
+	int err = 0;
+
+	mutex_lock(&mmf_names_lock);
+	sec = mmf_names_lookup(name, c->name_len);
+	if (sec)
+		err = mmf_join_named(sec, c->flags, access);
+	mutex_unlock(&mmf_names_lock);
+	if (sec)
+		goto out;
+
+	fresh = mmf_section_create(backing, c->prot, c->max_size, c->readaround);
+	if (IS_ERR(fresh))
+		return fresh;
+	mutex_lock(&mmf_names_lock);
+	sec = mmf_names_lookup(name, c->name_len);
+	if (sec)
+		err = mmf_join_named(sec, c->flags, access);
+	else
+		mmf_names_insert(fresh, name, c->name_len, c->mode);
+	mutex_unlock(&mmf_names_lock);
+	if (!sec)
+		return fresh;
+	mmf_section_put(fresh);
+out:
+	if (err)
+		return ERR_PTR(err);
+	c->result = MMF_RESULT_EXISTED;
+	return sec;
+}
+
 long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 {
 	struct mmf_create c;
@@ -300,6 +360,8 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 		return ret;
 	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL)) || c.reserved)
 		return -EINVAL;
+	/* An output field: what the caller passed in it means nothing. */
+	c.result = 0;
 	if (c.prot < MMF_PROT_READ || c.prot > MMF_PROT_WRITECOPY)
 		return -EINVAL;
 	if (c.mode & ~0777)
@@ -343,29 +405,11 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 	}
 	access = mmf_prot_access(c.prot);
 	if (name) {
-		mutex_lock(&mmf_names_lock);
-		sec = mmf_names_lookup(name, c.name_len);
-		if (sec) {
-			if (c.flags & MMF_CREATE_EXCL) {
-				ret = -EEXIST;
-			} else if (!mmf_names_permit(sec, access)) {
-				ret = -EACCES;
-			} else {
-				access &= mmf_prot_access(sec->prot);
-				sec->handles++;
-				mmf_section_get(sec);
-				c.result = MMF_RESULT_EXISTED;
-				ret = 0;
-			}
-		} else {
-			sec = mmf_section_create(backing, c.prot, c.max_size, c.readaround);
-			ret = PTR_ERR_OR_ZERO(sec);
-			if (!ret) {
-				mmf_names_insert(sec, name, c.name_len, c.mode);
-				name = NULL;
-			}
-		}
-		mutex_unlock(&mmf_names_lock);
+		sec = mmf_create_named(&c, backing, name, &access);
+		ret = PTR_ERR_OR_ZERO(sec);
+		/* A new section took the name over. */
+		if (!ret && sec->name == name)
+			name = NULL;
 	} else {
 		sec = mmf_section_create(backing, c.prot, c.max_size, c.readaround);
 		ret = PTR_ERR_OR_ZERO(sec);

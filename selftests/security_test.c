@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a hostile or careless user can do to the module and to other users
+ * through it: a create blocked in its file system must not stall every
+ * other user's names (mmf_names_lock is global), failing calls leak no
+ * section, view or charge, two threads binding one handle get exactly one
+ * section, and names with odd bytes cannot corrupt the debugfs listing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#define EXT4_DIR	"/mnt/ext4"
+#define DEBUGFS_FILE	"/sys/kernel/debug/mmf/sections"
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The state letter of process @pid (/proc/PID/stat), 0 if unknown. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A module-wide counter from the debugfs listing ("sections N" or
+ * "views N"), -1 if it cannot be read.
+ */
+static long debugfs_counter(const char *key)
+{
+	char line[1024];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen(DEBUGFS_FILE, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/*
+ * A named CREATE that grows a file on a frozen file system waits in the
+ * file system until the thaw.  Meanwhile an unrelated OPEN by name (any
+ * user, any name) must still be answered: the module's global name lock
+ * must never be held across file system calls, or one user with a slow or
+ * hostile file system (FUSE, a frozen mount) stalls every other user's
+ * names and every exit of a process holding a named handle.
+ */
+TEST(a_create_blocked_in_its_file_system_does_not_stall_other_names)
+{
+	char path[256];
+	struct stat st;
+	int fd, root, status, answered = 0, i;
+	pid_t creator, opener;
+
+	fd = mmft_tmpfile(EXT4_DIR, MMFT_PAGE, 'a', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	root = open(EXT4_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, root);
+	ASSERT_EQ(0, ioctl(root, FIFREEZE, 0));
+
+	creator = fork();
+	if (creator == 0) {
+		int h = mmft_create(fd, MMF_PROT_READWRITE, 4 * MMFT_PAGE,
+				    "mmf-sec-frozen-creator", 0600, 0, NULL);
+
+		_exit(h >= 0 ? 0 : 1);
+	}
+	ASSERT_LT(0, creator);
+	/* Wait until the creator sleeps in the frozen file system. */
+	for (i = 0; i < 3000 && proc_state(creator) != 'D'; i++)
+		nap_ms(10);
+	EXPECT_EQ('D', proc_state(creator));
+
+	opener = fork();
+	if (opener == 0) {
+		int h = mmft_open_named("mmf-sec-frozen-unrelated", MMF_ACCESS_READ, NULL);
+
+		_exit(h == -ENOENT ? 0 : 1);
+	}
+	ASSERT_LT(0, opener);
+	/* Generous: a lookup that is not blocked takes microseconds. */
+	for (i = 0; i < 2000; i++) {
+		if (waitpid(opener, &status, WNOHANG) == opener) {
+			answered = 1;
+			break;
+		}
+		nap_ms(10);
+	}
+	/* The creator must still be waiting: the test proved nothing else. */
+	EXPECT_EQ(0, waitpid(creator, NULL, WNOHANG));
+
+	ASSERT_EQ(0, ioctl(root, FITHAW, 0));
+	if (!answered) {
+		ASSERT_EQ(opener, waitpid(opener, &status, 0));
+	}
+	EXPECT_TRUE(answered);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(creator, waitpid(creator, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The creator did its job once thawed: the file grew. */
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(4 * MMFT_PAGE, (size_t)st.st_size);
+	close(root);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Thousands of failing calls of every kind leave the module-wide counts
+ * of sections and views where they were, and charge nothing to the
+ * per-user limit (a create still succeeds afterwards).
+ */
+TEST(failing_calls_leak_no_section_view_or_charge)
+{
+	char path[256];
+	long sections, views;
+	int rw, ro, keep, h, i;
+	void *p;
+
+	sections = debugfs_counter("sections");
+	views = debugfs_counter("views");
+	ASSERT_LE(0, sections);
+	ASSERT_LE(0, views);
+
+	rw = mmft_tmpfile("/tmp", 2 * MMFT_PAGE, 'x', path, sizeof(path));
+	ASSERT_LE(0, rw);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	keep = mmft_create(rw, MMF_PROT_READ, 0, "mmf-sec-leak", 0600, 0, NULL);
+	ASSERT_LE(0, keep);
+
+	for (i = 0; i < 2000; i++) {
+		/* CREATE failures after the fd was taken. */
+		ASSERT_EQ(-EACCES, mmft_create(ro, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL));
+		ASSERT_EQ(-EACCES, mmft_create(ro, MMF_PROT_READ, 8 * MMFT_PAGE, NULL, 0, 0,
+					       NULL));
+		ASSERT_EQ(-EEXIST, mmft_create(rw, MMF_PROT_READ, 0, "mmf-sec-leak", 0600,
+					       MMF_CREATE_EXCL, NULL));
+		ASSERT_EQ(-ENOENT, mmft_open_named("mmf-sec-leak-none", MMF_ACCESS_READ, NULL));
+		ASSERT_EQ(-EACCES, mmft_open_named("mmf-sec-leak", MMF_ACCESS_WRITE, NULL));
+
+		/* mmap failures on a bound handle. */
+		h = mmft_create(rw, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+		ASSERT_LE(0, h);
+		p = mmft_map(h, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_EQ(MAP_FAILED, p);
+		ASSERT_EQ(EACCES, errno);
+		p = mmft_map(h, MMFT_PAGE, PROT_READ, MAP_SHARED, 2 * MMFT_PAGE);
+		ASSERT_EQ(MAP_FAILED, p);
+		ASSERT_EQ(EINVAL, errno);
+		p = mmft_map(h, 3 * MMFT_PAGE, PROT_READ, MAP_SHARED, 0);
+		ASSERT_EQ(MAP_FAILED, p);
+		ASSERT_EQ(EINVAL, errno);
+		close(h);
+	}
+	close(keep);
+	/* Section releases are deferred to task work: done by now. */
+	EXPECT_EQ(sections, debugfs_counter("sections"));
+	EXPECT_EQ(views, debugfs_counter("views"));
+	h = mmft_create(rw, MMF_PROT_READ, 0, "mmf-sec-leak", 0600, MMF_CREATE_EXCL, NULL);
+	EXPECT_LE(0, h);
+	if (h >= 0) {
+		close(h);
+	}
+	close(ro);
+	close(rw);
+	unlink(path);
+}
+
+/*
+ * CREATE's result is an output: a caller passing garbage in it for a new
+ * named section is told the section is new, and the name works.
+ */
+TEST(create_result_ignores_what_the_caller_passed_in)
+{
+	static const char name[] = "mmf-sec-result-in";
+	struct mmf_create c = {
+		.size = sizeof(c), .flags = MMF_CREATE_SWAP, .fd = -1,
+		.prot = MMF_PROT_READWRITE, .max_size = 4096,
+		.name = (uintptr_t)name, .name_len = sizeof(name) - 1, .mode = 0600,
+		.result = MMF_RESULT_EXISTED,
+	};
+	int h = mmft_handle(), h2;
+
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, ioctl(h, MMF_IOC_CREATE, &c));
+	EXPECT_EQ(0, c.result);
+	h2 = mmft_open_named(name, MMF_ACCESS_READ, NULL);
+	EXPECT_LE(0, h2);
+	close(h);
+	if (h2 >= 0) {
+		close(h2);
+	}
+	EXPECT_EQ(-ENOENT, mmft_open_named(name, MMF_ACCESS_READ, NULL));
+}
+
+struct bind_race {
+	int handle;
+	int fd;
+	pthread_barrier_t *barrier;
+	int err;
+};
+
+static void *bind_racer(void *arg)
+{
+	struct bind_race *r = arg;
+	struct mmf_create c = {
+		.size = sizeof(c), .fd = r->fd, .prot = MMF_PROT_READWRITE,
+	};
+
+	pthread_barrier_wait(r->barrier);
+	r->err = ioctl(r->handle, MMF_IOC_CREATE, &c) ? errno : 0;
+	return NULL;
+}
+
+/* Two threads binding one handle at once: one section, one EBUSY. */
+TEST(two_threads_binding_one_handle_make_one_section)
+{
+	pthread_barrier_t barrier;
+	struct bind_race r[2];
+	pthread_t t[2];
+	char path[256];
+	long sections;
+	int fd, h, i, k;
+
+	fd = mmft_tmpfile("/tmp", MMFT_PAGE, 'b', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	sections = debugfs_counter("sections");
+	ASSERT_LE(0, sections);
+	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, 2));
+	for (i = 0; i < 200; i++) {
+		h = mmft_handle();
+		ASSERT_LE(0, h);
+		for (k = 0; k < 2; k++) {
+			r[k] = (struct bind_race){ h, fd, &barrier, -1 };
+			ASSERT_EQ(0, pthread_create(&t[k], NULL, bind_racer, &r[k]));
+		}
+		for (k = 0; k < 2; k++)
+			pthread_join(t[k], NULL);
+		ASSERT_TRUE((r[0].err == 0 && r[1].err == EBUSY) ||
+			    (r[0].err == EBUSY && r[1].err == 0));
+		EXPECT_EQ(sections + 1, debugfs_counter("sections"));
+		close(h);
+	}
+	pthread_barrier_destroy(&barrier);
+	EXPECT_EQ(sections, debugfs_counter("sections"));
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * A name with a newline, a tab, spaces, a backslash and printf
+ * conversions: the listing keeps one line per section and prints the
+ * name escaped, never interpreted.
+ */
+TEST(odd_names_cannot_corrupt_the_debugfs_listing)
+{
+	static const char name[] = "mmf-sec odd\nname\t%s%n%x\\end";
+	char line[4096];
+	int h, lines = 0, found = 0;
+	long sections;
+	FILE *f;
+
+	h = mmft_create_swap(MMFT_PAGE, name, 0600, NULL);
+	ASSERT_LE(0, h);
+	sections = debugfs_counter("sections");
+	ASSERT_LE(1, sections);
+	f = fopen(DEBUGFS_FILE, "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (strstr(line, "mmf-sec\\040odd\\012name\\011%s%n%x\\134end [swap] "))
+			found++;
+	}
+	fclose(f);
+	/* sections, views, the header, then one line per section. */
+	EXPECT_EQ(3 + sections, lines);
+	EXPECT_EQ(1, found);
+	close(h);
+}
+
+TEST_HARNESS_MAIN

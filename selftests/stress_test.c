@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Races a careless or hostile program can run against the module: named
+ * creates of one name from many threads (one section, every other create
+ * joins it), and the module-wide counts coming back to where they were.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#define DEBUGFS_FILE	"/sys/kernel/debug/mmf/sections"
+#define RACERS		4
+
+/* "sections N" or "views N" from the debugfs listing, -1 if unreadable. */
+static long debugfs_counter(const char *key)
+{
+	char line[1024];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen(DEBUGFS_FILE, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+struct create_racer {
+	pthread_barrier_t *barrier;
+	const char *name;
+	int fd;
+	int handle;
+	struct mmf_create out;
+};
+
+static void *create_race(void *arg)
+{
+	struct create_racer *r = arg;
+
+	pthread_barrier_wait(r->barrier);
+	if (r->fd >= 0)
+		r->handle = mmft_create(r->fd, MMF_PROT_READWRITE, 0, r->name, 0600, 0, &r->out);
+	else
+		r->handle = mmft_create_swap(MMFT_PAGE, r->name, 0600, &r->out);
+	return NULL;
+}
+
+/*
+ * Creates of one name at once, swap-backed and file-backed: all bind one
+ * section, exactly one of them made it, the others say it existed, and a
+ * write through one view is seen through another.
+ */
+static void race_named_creates(struct __test_metadata *_metadata, int fd)
+{
+	struct create_racer r[RACERS];
+	pthread_barrier_t barrier;
+	pthread_t t[RACERS];
+	long sections = debugfs_counter("sections");
+	int round, k, made;
+	char name[64];
+
+	ASSERT_LE(0, sections);
+	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, RACERS));
+	for (round = 0; round < 200; round++) {
+		unsigned char *a, *b;
+
+		snprintf(name, sizeof(name), "mmf-stress-%d-%d", fd, round);
+		for (k = 0; k < RACERS; k++) {
+			r[k] = (struct create_racer){ &barrier, name, fd, -1 };
+			ASSERT_EQ(0, pthread_create(&t[k], NULL, create_race, &r[k]));
+		}
+		for (k = 0; k < RACERS; k++)
+			pthread_join(t[k], NULL);
+		made = 0;
+		for (k = 0; k < RACERS; k++) {
+			ASSERT_LE(0, r[k].handle);
+			ASSERT_EQ(r[0].out.section_id, r[k].out.section_id);
+			if (!(r[k].out.result & MMF_RESULT_EXISTED))
+				made++;
+		}
+		ASSERT_EQ(1, made);
+		EXPECT_EQ(sections + 1, debugfs_counter("sections"));
+		a = mmft_map(r[0].handle, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		b = mmft_map(r[RACERS - 1].handle, MMFT_PAGE, PROT_READ, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, a);
+		ASSERT_NE(MAP_FAILED, b);
+		a[7] = (unsigned char)round;
+		EXPECT_EQ((unsigned char)round, b[7]);
+		munmap(a, MMFT_PAGE);
+		munmap(b, MMFT_PAGE);
+		for (k = 0; k < RACERS; k++)
+			close(r[k].handle);
+		/* The name died with its last handle. */
+		EXPECT_EQ(-ENOENT, mmft_open_named(name, MMF_ACCESS_READ, NULL));
+	}
+	pthread_barrier_destroy(&barrier);
+	EXPECT_EQ(sections, debugfs_counter("sections"));
+	EXPECT_EQ(0, debugfs_counter("views"));
+}
+
+TEST(racing_named_creates_of_swap_sections_bind_one_section)
+{
+	race_named_creates(_metadata, -1);
+}
+
+TEST(racing_named_creates_of_a_file_bind_one_section)
+{
+	char path[256];
+	int fd = mmft_tmpfile("/mnt/ext4", MMFT_PAGE, 'r', path, sizeof(path));
+
+	ASSERT_LE(0, fd);
+	race_named_creates(_metadata, fd);
+	close(fd);
+	unlink(path);
+}
+
+TEST_HARNESS_MAIN
