@@ -31,7 +31,10 @@ void mmf_dirty_destroy(struct mmf_dirty *d)
 /*
  * Make sure the chunk holding @pgoff exists, before the page is dirtied:
  * failing here costs nothing, failing after page_mkwrite would lose a
- * record.  Lock-free when the chunk is there already.
+ * record.  Lock-free when the chunk is there already.  Charged to the
+ * writer's memory cgroup: chunks live as long as the section, after the
+ * pages they stand for were written back and reclaimed, so sparse writes
+ * would otherwise let a cgroup allocate kernel memory without limit.
  */
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff)
 {
@@ -40,10 +43,10 @@ int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff)
 
 	if (likely(xa_load(&d->chunks, idx)))
 		return 0;
-	chunk = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	chunk = kzalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!chunk)
 		return -ENOMEM;
-	old = xa_cmpxchg(&d->chunks, idx, NULL, chunk, GFP_KERNEL);
+	old = xa_cmpxchg(&d->chunks, idx, NULL, chunk, GFP_KERNEL_ACCOUNT);
 	if (old) {
 		/* Lost a race (old is the winner) or out of memory. */
 		kfree(chunk);

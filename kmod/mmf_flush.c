@@ -83,7 +83,8 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 		told = epoch;
 	}
 	/* On ENOMEM the error is reported again next time: never lost. */
-	xa_store(&h->cursors, sec->id, xa_mk_value(mmf_cursor_pack(cursor, told)), GFP_KERNEL);
+	xa_store(&h->cursors, sec->id, xa_mk_value(mmf_cursor_pack(cursor, told)),
+		 GFP_KERNEL_ACCOUNT);
 	mutex_unlock(&h->lock);
 	if (err)
 		atomic64_inc(&sec->wb_errors);

@@ -66,7 +66,7 @@ int mmf_names_copy(u64 uname, u32 len, char **out)
 
 	if (len > MMF_NAME_MAX)
 		return -ENAMETOOLONG;
-	name = kmalloc(len + 1, GFP_KERNEL);
+	name = kmalloc(len + 1, GFP_KERNEL_ACCOUNT);
 	if (!name)
 		return -ENOMEM;
 	if (copy_from_user(name, u64_to_user_ptr(uname), len)) {

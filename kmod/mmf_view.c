@@ -365,7 +365,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 	err = mmf_view_check(h, sec, vma);
 	if (err)
 		return err;
-	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
+	spare = kmalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 	if (!spare)
 		return -ENOMEM;
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -234,6 +235,123 @@ TEST(create_result_ignores_what_the_caller_passed_in)
 		close(h2);
 	}
 	EXPECT_EQ(-ENOENT, mmft_open_named(name, MMF_ACCESS_READ, NULL));
+}
+
+#define CG_DIR		"/tmp/mmf-sec-cgroup"
+#define CG_CHILD	CG_DIR "/writer"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* slab_unreclaimable of the writer's cgroup in bytes, -1 if unknown. */
+static long long cg_slab(void)
+{
+	char line[256];
+	long long val = -1;
+	FILE *f = fopen(CG_CHILD "/memory.stat", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "slab_unreclaimable %lld", &val) == 1)
+			break;
+	fclose(f);
+	return val;
+}
+
+/*
+ * Write one byte every 128 MiB of a 64 GiB sparse file through one view,
+ * from inside the cgroup, and send the growth of the cgroup's unreclaimable
+ * slab over @out.  Exit code: 0, or the step that failed.
+ */
+static int sparse_writer(int out)
+{
+	const size_t len = 64ULL << 30, step = 128ULL << 20;
+	char path[256], pid[32];
+	long long before, after;
+	unsigned char *v;
+	size_t off;
+	int fd, h;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_str(CG_CHILD "/cgroup.procs", pid))
+		return 10;
+	fd = mmft_tmpfile("/tmp", 0, 0, path, sizeof(path));
+	if (fd < 0)
+		return 11;
+	unlink(path);
+	if (ftruncate(fd, len))
+		return 12;
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	if (h < 0)
+		return 13;
+	v = mmft_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (v == MAP_FAILED)
+		return 14;
+	before = cg_slab();
+	for (off = 0; off < len; off += step)
+		v[off] = 1;
+	after = cg_slab();
+	if (before < 0 || after < 0)
+		return 15;
+	after -= before;
+	if (write(out, &after, sizeof(after)) != sizeof(after))
+		return 16;
+	return 0;
+}
+
+/*
+ * The dirty index costs kernel memory in proportion to how sparse the
+ * writes are (a 4 KiB chunk per 128 MiB of section, twice: the flush set
+ * and the write watch), and it lives as long as the section, after the
+ * pages themselves were written back and reclaimed.  It must be charged to
+ * the writer's memory cgroup, or a container can make the host allocate
+ * without limit: 512 sparse writes make 1024 chunks (4 MiB), of which the
+ * cgroup's unreclaimable slab must show at least 3 MiB (slack for lazily
+ * flushed statistics; uncharged it grows by a few KiB).
+ */
+TEST(dirty_index_memory_is_charged_to_the_writer)
+{
+	long long grew = -1;
+	int pfd[2], status;
+	pid_t pid;
+
+	if (mkdir(CG_DIR, 0700) && errno != EEXIST)
+		SKIP(return, "no %s", CG_DIR);
+	if (mount("none", CG_DIR, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup2 (%s)", strerror(errno));
+	if (write_str(CG_DIR "/cgroup.subtree_control", "+memory")) {
+		umount(CG_DIR);
+		SKIP(return, "no memory controller");
+	}
+	ASSERT_EQ(0, mkdir(CG_CHILD, 0700));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		_exit(sparse_writer(pfd[1]));
+	}
+	ASSERT_LT(0, pid);
+	close(pfd[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(sizeof(grew), read(pfd[0], &grew, sizeof(grew)));
+	close(pfd[0]);
+	TH_LOG("cgroup slab grew by %lld bytes", grew);
+	EXPECT_LE(3LL << 20, grew);
+	rmdir(CG_CHILD);
+	umount(CG_DIR);
+	rmdir(CG_DIR);
 }
 
 struct bind_race {
