@@ -61,6 +61,16 @@ long mmf_ioctl_write_watch(void __user *uarg)
 	}
 	first = vma->vm_pgoff + ((w.addr - vma->vm_start) >> PAGE_SHIFT);
 	shared = vma->vm_flags & VM_SHARED;
+	/*
+	 * The watch is the section's, shared by every view: only a view
+	 * that may write the section may reset it, or a reader (say another
+	 * user with read access to a named section) could hide the
+	 * writers' writes from them.
+	 */
+	if (reset && shared && !(vma->vm_flags & VM_MAYWRITE)) {
+		mmap_read_unlock(mm);
+		return -EACCES;
+	}
 	mmf_section_get(sec);
 	mmap_read_unlock(mm);
 

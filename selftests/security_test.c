@@ -354,6 +354,73 @@ TEST(dirty_index_memory_is_charged_to_the_writer)
 	rmdir(CG_DIR);
 }
 
+static int watch(int h, void *addr, size_t len, unsigned int flags, uint64_t *bits,
+		 uint64_t *dirty)
+{
+	struct mmf_write_watch w = {
+		.size = sizeof(w), .flags = flags, .addr = (uintptr_t)addr, .length = len,
+		.bitmap = (uintptr_t)bits, .bitmap_bits = 64,
+	};
+
+	if (ioctl(h, MMF_IOC_WRITE_WATCH, &w))
+		return -errno;
+	*dirty = w.dirty_pages;
+	return 0;
+}
+
+/*
+ * A user who may only read a named section (another uid, mode 0644) must
+ * not wipe the write watch of the section's writers: a reset through a
+ * view that can never write is refused with EACCES, reading the bits is
+ * fine, and the writer still sees its writes afterwards.
+ */
+TEST(a_reader_cannot_reset_the_writers_write_watch)
+{
+	static const char name[] = "mmf-sec-watch";
+	uint64_t bits = 0, dirty = 0;
+	int h, status;
+	unsigned char *v;
+	pid_t pid;
+
+	h = mmft_create_swap(4 * MMFT_PAGE, name, 0644, NULL);
+	ASSERT_LE(0, h);
+	v = mmft_map(h, 4 * MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	v[0] = 1;
+	v[2 * MMFT_PAGE] = 1;
+
+	pid = fork();
+	if (pid == 0) {
+		uint64_t b = 0, d = 0;
+		void *r;
+		int o;
+
+		if (mmft_become(65534, 65534))
+			_exit(10);
+		o = mmft_open_named(name, MMF_ACCESS_READ, NULL);
+		if (o < 0)
+			_exit(11);
+		r = mmft_map(o, 4 * MMFT_PAGE, PROT_READ, MAP_SHARED, 0);
+		if (r == MAP_FAILED)
+			_exit(12);
+		if (watch(o, r, 4 * MMFT_PAGE, 0, &b, &d) || d != 2 || b != 5)
+			_exit(13);
+		if (watch(o, r, 4 * MMFT_PAGE, MMF_WATCH_RESET, &b, &d) != -EACCES)
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* The writer's watch is intact. */
+	ASSERT_EQ(0, watch(h, v, 4 * MMFT_PAGE, MMF_WATCH_RESET, &bits, &dirty));
+	EXPECT_EQ(2, dirty);
+	EXPECT_EQ(5, bits);
+	munmap(v, 4 * MMFT_PAGE);
+	close(h);
+}
+
 struct bind_race {
 	int handle;
 	int fd;
