@@ -33,6 +33,7 @@ $(LIB_OBJDIR)/%.o: $(TOP)/lib/%.c $(LIB_HDRS)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
 $(LIB_SO): $(LIB_OBJS) $(TOP)/lib/libmmf.map
+	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,$(TOP)/lib/libmmf.map \
 		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIB_OBJS) -lpthread
 
@@ -40,6 +41,7 @@ $(LIB_DIR)/$(LIB_SONAME) $(LIB_DIR)/libmmf.so: $(LIB_SO)
 	ln -sf $(notdir $<) $@
 
 $(LIB_DIR)/libmmf.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
 
