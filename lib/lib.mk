@@ -51,11 +51,6 @@ $(LIB_DIR)/mmf.pc: $(TOP)/lib/mmf.pc.in $(TOP)/lib/lib.mk
 	sed -e 's|@PREFIX@|$(TOP)|; s|@LIBDIR@|$(LIB_DIR)|; s|@INCLUDEDIR@|$(TOP)/include|' \
 		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
 
-# mmfctl uses libmmf, linked in whole so that it needs no library at run time.
-$(BUILD)/tools/mmfctl: TOOLS_CFLAGS += -I$(TOP)/include -Wl,--whole-archive \
-	$(LIB_DIR)/libmmf.a -Wl,--no-whole-archive -lpthread
-$(BUILD)/tools/mmfctl: $(LIB_DIR)/libmmf.a $(TOP)/include/mmf.h
-
 # Examples: one program per directory under examples/, linked with libmmf.
 EXAMPLES := $(notdir $(patsubst %/,%,$(wildcard $(TOP)/examples/*/)))
 examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))

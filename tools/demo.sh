@@ -1,7 +1,7 @@
 #!/bin/bash
-# make demo: boots the test VM on the newest kernel, loads the module and
-# runs the example program (the record database once it exists; until
-# then, the ABI version read through /dev/mmf).
+# make demo: boots the test VM (6.12 unless K=6.1), loads the module and
+# runs the examples: the record database of the source document, and a
+# program written only against <mmf/win32.h>.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +16,10 @@ demo='mmfctl version'
 if [ -x "$build/examples/recdb" ]; then
 	adds+=(-a "$build/examples/recdb:/mmf/bin/recdb")
 	demo='mmfctl version && recdb demo /mnt/ext4/records.db'
+fi
+if [ -x "$build/examples/win32demo" ]; then
+	adds+=(-a "$build/examples/win32demo:/mmf/bin/win32demo")
+	demo="$demo && win32demo /mnt/ext4/win32demo.dat"
 fi
 exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 "${adds[@]}" -- \
 	"export LD_LIBRARY_PATH=/mmf/lib; echo \"mmf demo on Linux \$(uname -r)\"; mmfctl load /mmf/mmf.ko && $demo"

@@ -1,8 +1,12 @@
-# Command-line tools.
-TOOLS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/include/uapi
+# Command-line tools.  mmfctl links the static libmmf, so that it needs no
+# shared library at run time (the test VM runs it before anything else).
+TOOLS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/include -I$(TOP)/include/uapi
+MMFCTL_SRCS := $(wildcard $(TOP)/tools/mmfctl/*.c)
 
 tools: $(BUILD)/tools/mmfctl
 
-$(BUILD)/tools/mmfctl: tools/mmfctl/mmfctl.c include/uapi/linux/mmf.h
+$(BUILD)/tools/mmfctl: $(MMFCTL_SRCS) $(TOP)/include/uapi/linux/mmf.h $(TOP)/include/mmf.h \
+		$(BUILD)/lib/libmmf.a
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(shell pkg-config --cflags --libs libkmod)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(MMFCTL_SRCS) $(BUILD)/lib/libmmf.a -lpthread \
+		$(shell pkg-config --cflags --libs libkmod)
