@@ -112,6 +112,13 @@ static int mmf_check_backing(struct file *file, u32 prot)
 		return -ENODEV;
 	if (IS_DAX(inode) || inode->i_sb->s_magic == HUGETLBFS_MAGIC)
 		return -ENODEV;
+	/*
+	 * A stacking file system (overlayfs) keeps the pages in another
+	 * file's cache and hands its mmap to that file: flush, re-arming and
+	 * the writable count would work on an empty mapping.
+	 */
+	if (d_real_inode(file->f_path.dentry) != inode)
+		return -ENODEV;
 	if (!(file->f_mode & FMODE_READ))
 		return -EACCES;
 	if (prot != MMF_PROT_READWRITE)

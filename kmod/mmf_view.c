@@ -394,9 +394,14 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 	err = call_mmap(sec->file, vma);
 	if (err)
 		goto undo;
-	if (!vma->vm_ops || !vma->vm_ops->fault ||
+	/*
+	 * Not a page-cache mapping we know how to stack on, or one the inner
+	 * mmap handed to yet another file (overlayfs, FUSE passthrough):
+	 * its pages are not in the section's mapping, which flush, re-arming
+	 * and the writable count work on.
+	 */
+	if (!vma->vm_ops || !vma->vm_ops->fault || vma->vm_file != sec->file ||
 	    (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_MIXEDMAP))) {
-		/* Not a page-cache mapping we know how to stack on. */
 		if (vma->vm_ops && vma->vm_ops->close)
 			vma->vm_ops->close(vma);
 		err = -ENODEV;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -419,6 +420,171 @@ TEST(a_reader_cannot_reset_the_writers_write_watch)
 	EXPECT_EQ(5, bits);
 	munmap(v, 4 * MMFT_PAGE);
 	close(h);
+}
+
+#define OVL_DIR		"/mnt/ext4/mmf-sec-ovl"
+
+/*
+ * A file on a file system that stacks its mmap on another file
+ * (overlayfs hands the VMA to the upper or lower file) is either refused
+ * with ENODEV at CREATE or handled in full: a flush writes the view's page
+ * (it is clean and can be dropped afterwards) and the next write to it is
+ * recorded again.  Never a flush that reports pages written but wrote
+ * nothing.  Skipped where overlayfs is not available.
+ */
+TEST(a_stacked_file_is_refused_or_flushed_for_real)
+{
+	static const char *const dirs[] = { "lower", "upper", "work", "merged" };
+	char opts[512], path[256];
+	struct mmf_stat st;
+	uint64_t written = 0;
+	unsigned char *v;
+	int fd, h, upper;
+	size_t i;
+
+	mkdir(OVL_DIR, 0700);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", OVL_DIR, dirs[i]);
+		mkdir(path, 0700);
+	}
+	snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work",
+		 OVL_DIR, OVL_DIR, OVL_DIR);
+	if (mount("overlay", OVL_DIR "/merged", "overlay", 0, opts))
+		SKIP(return, "no overlayfs (%s)", strerror(errno));
+	fd = open(OVL_DIR "/merged/file", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, MMFT_PAGE));
+	ASSERT_EQ(0, fsync(fd));
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	if (h < 0) {
+		EXPECT_EQ(-ENODEV, h);
+		goto out;
+	}
+	v = mmft_map(h, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	v[0] = 'o';
+	ASSERT_EQ(0, mmft_flush(h, v, MMFT_PAGE, 0, &written));
+	EXPECT_EQ(1, written);
+	/* Written back means clean: dropping caches drops it. */
+	ASSERT_EQ(0, mmft_drop_caches());
+	upper = open(OVL_DIR "/upper/file", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, upper);
+	EXPECT_EQ(0, mmft_resident(upper, 0, MMFT_PAGE));
+	close(upper);
+	v[1] = 'v';
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(1, st.dirty_pages);
+	munmap(v, MMFT_PAGE);
+	close(h);
+out:
+	close(fd);
+	umount(OVL_DIR "/merged");
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'h';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -errno;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/*
+ * A handle passed over a unix socket to another uid, who cannot open the
+ * file, carries exactly its own rights, as an fd does: a READ section's
+ * handle maps for reading only (no shared write, no mprotect upgrade), a
+ * READWRITE section's handle writes the file.
+ */
+TEST(a_handle_passed_to_another_uid_carries_exactly_its_rights)
+{
+	char path[256], got[2] = { 0 };
+	int sv[2], fd, hr, hw, status;
+	pid_t pid;
+
+	fd = mmft_tmpfile("/tmp", MMFT_PAGE, 'p', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0600));
+	hr = mmft_create(fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	hw = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, hr);
+	ASSERT_LE(0, hw);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv));
+
+	pid = fork();
+	if (pid == 0) {
+		unsigned char *r, *w;
+		int a, b;
+
+		close(sv[0]);
+		close(hr);
+		close(hw);
+		close(fd);
+		if (mmft_become(65534, 65534))
+			_exit(10);
+		if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+			_exit(11);
+		a = recv_fd(sv[1]);
+		b = recv_fd(sv[1]);
+		if (a < 0 || b < 0)
+			_exit(12);
+		if (mmap(NULL, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0) != MAP_FAILED ||
+		    errno != EACCES)
+			_exit(13);
+		r = mmap(NULL, MMFT_PAGE, PROT_READ, MAP_SHARED, a, 0);
+		if (r == MAP_FAILED || r[0] != 'p')
+			_exit(14);
+		if (!mprotect(r, MMFT_PAGE, PROT_READ | PROT_WRITE) || errno != EACCES)
+			_exit(15);
+		w = mmap(NULL, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, b, 0);
+		if (w == MAP_FAILED)
+			_exit(16);
+		w[1] = 'W';
+		_exit(0);
+	}
+	ASSERT_LT(0, pid);
+	close(sv[1]);
+	ASSERT_EQ(0, send_fd(sv[0], hr));
+	ASSERT_EQ(0, send_fd(sv[0], hw));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(2, pread(fd, got, 2, 0));
+	EXPECT_EQ('p', got[0]);
+	EXPECT_EQ('W', got[1]);
+	close(sv[0]);
+	close(hr);
+	close(hw);
+	close(fd);
+	unlink(path);
 }
 
 struct bind_race {
