@@ -29,6 +29,7 @@ for tool in "$build"/tools/*; do
 	[ -f "$tool" ] && [ -x "$tool" ] && adds+=(-a "$tool:/mmf/bin/$(basename "$tool")")
 done
 [ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
+[ -d "$build/examples" ] && adds+=(-a "$build/examples:/mmf/examples")
 
 exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix --swap 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
 	-- "LD_LIBRARY_PATH=/mmf/lib /mmf/selftests/run_tests.sh $*"
