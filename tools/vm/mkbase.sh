@@ -54,7 +54,7 @@ drivers() {
 		echo "$dst" >> "$list"
 	done
 }
-drivers disk virtio_pci virtio_blk ext4 minix
+drivers disk virtio_pci virtio_blk ext4 minix overlay
 drivers swap zram
 
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$out/base.cpio.tmp"
