@@ -75,7 +75,9 @@ struct mmf_section;
  * system, with our wrappers in it.  A view's vm_ops points at @ops, so the
  * wrappers find @orig and @sec with container_of().  One copy per distinct
  * original (6.12's shmem installs different ops for unlinked files) and
- * kind of view (whether it may show the partial last page, @hide_tail).
+ * kind of view (whether it may show the partial last page, @hide_tail:
+ * decided at mmap from the handle and the mapping user's right to read
+ * the file, see mmf_view_hides_tail()).
  * Created under mmf_section.ops_lock, immutable afterwards, freed with the
  * section (which every view keeps alive).
  */

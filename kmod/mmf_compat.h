@@ -88,6 +88,16 @@ static inline int mmf_notify_change(struct file *file, struct iattr *attr)
 #endif
 }
 
+/* Whether the caller's credentials may read @file's inode (as open would). */
+static inline bool mmf_may_read(struct file *file)
+{
+#if MMF_KERNEL_AT_LEAST(6, 3)
+	return !inode_permission(file_mnt_idmap(file), file_inode(file), MAY_READ);
+#else
+	return !inode_permission(file_mnt_user_ns(file), file_inode(file), MAY_READ);
+#endif
+}
+
 #if MMF_KERNEL_AT_LEAST(6, 9)
 #include <linux/backing-file.h>
 

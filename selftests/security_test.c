@@ -2,9 +2,14 @@
 /*
  * What a hostile or careless user can do to the module and to other users
  * through it: a create blocked in its file system must not stall every
- * other user's names (mmf_names_lock is global), failing calls leak no
- * section, view or charge, two threads binding one handle get exactly one
- * section, and names with odd bytes cannot corrupt the debugfs listing.
+ * other user's names (mmf_names_lock is global); failing calls leak no
+ * section, view or charge; CREATE's output ignores its input; the dirty
+ * index is charged to the writer's memory cgroup; a reader cannot reset
+ * the writers' write watch; a stacked file (overlayfs) is refused or
+ * flushed for real; a handle passed over SCM_RIGHTS carries exactly its
+ * rights; an opener who may not read the file never sees it grow past the
+ * section; two threads binding one handle get exactly one section; names
+ * with odd bytes cannot corrupt the debugfs listing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -583,6 +588,74 @@ TEST(a_handle_passed_to_another_uid_carries_exactly_its_rights)
 	close(sv[0]);
 	close(hr);
 	close(hw);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * A named section of a 100-byte file that another user may open but whose
+ * file it may not read: the file then grows by write(2) past the section.
+ * The opener's view must never show the appended bytes, even if it had
+ * touched the partial last page before the file grew (the module has no
+ * hook on growth, so such a page must not be mapped for it at all).
+ */
+TEST(an_opener_who_cannot_read_the_file_never_sees_it_grow)
+{
+	static const char name[] = "mmf-sec-grow";
+	int fd, h, p1[2], p2[2], status;
+	char path[256], c = 0;
+	pid_t pid;
+
+	fd = mmft_tmpfile("/tmp", 100, 'a', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0600));
+	h = mmft_create(fd, MMF_PROT_READ, 0, name, 0644, 0, NULL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, pipe(p1));
+	ASSERT_EQ(0, pipe(p2));
+	pid = fork();
+	if (pid == 0) {
+		volatile unsigned char *v;
+		int o, i, hidden;
+
+		if (mmft_become(65534, 65534))
+			_exit(10);
+		if (open(path, O_RDONLY) >= 0)
+			_exit(11);
+		o = mmft_open_named(name, MMF_ACCESS_READ, NULL);
+		if (o < 0)
+			_exit(12);
+		v = mmft_map(o, MMFT_PAGE, PROT_READ, MAP_SHARED, 0);
+		if (v == MAP_FAILED)
+			_exit(13);
+		/*
+		 * Map the partial page in this process (a forked prober's
+		 * touch would not), if it is shown to us at all.
+		 */
+		hidden = mmft_access_signal((const void *)v, 0) != 0;
+		if (!hidden && v[0] != 'a')
+			_exit(14);
+		if (write(p1[1], "x", 1) != 1 || read(p2[0], &c, 1) != 1)
+			_exit(15);
+		if (hidden)
+			_exit(0);	/* never shown: safe */
+		for (i = 100; i < 106; i++)
+			if (v[i])
+				_exit(1);	/* the appended bytes show */
+		_exit(0);
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(1, read(p1[0], &c, 1));
+	ASSERT_EQ(6, pwrite(fd, "SECRET", 6, 100));
+	ASSERT_EQ(1, write(p2[1], "y", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	close(h);
 	close(fd);
 	unlink(path);
 }

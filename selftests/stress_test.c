@@ -189,7 +189,7 @@ static void flush_under_writers(struct __test_metadata *_metadata, const char *d
 		w[i] = (struct flush_writer){ v, &stop, 1234u + i, i };
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, flush_writer_fn, &w[i]));
 	}
-	for (round = 0; round < 300; round++) {
+	for (round = 0; round < 100; round++) {
 		unsigned int flags = round % 3 == 1 ? MMF_FLUSH_ASYNC : 0;
 
 		ASSERT_EQ(0, mmft_flush(h, v, FLUSH_PAGES * MMFT_PAGE, flags, &written));
