@@ -76,8 +76,7 @@ struct mmf_section;
  * wrappers find @orig and @sec with container_of().  One copy per distinct
  * original (6.12's shmem installs different ops for unlinked files) and
  * kind of view (whether it may show the partial last page, @hide_tail:
- * decided at mmap from the handle and the mapping user's right to read
- * the file, see mmf_view_hides_tail()).
+ * decided when the handle was bound, see mmf_section_bind()).
  * Created under mmf_section.ops_lock, immutable afterwards, freed with the
  * section (which every view keeps alive).
  */
@@ -167,7 +166,7 @@ struct mmf_section {
 /*
  * A handle: the private data of an open /dev/mmf.  @lock serialises
  * binding and the write-back error cursors.  @sec is written once under
- * @lock (with release semantics), as are @access and @holds_file, and
+ * @lock (with release semantics), as are @access and @hide_tail, and
  * never changes afterwards; the handle
  * holds a reference to its anchor.  @cursors maps a section id to what
  * this open file was told of that section's write-back errors, for every
@@ -178,7 +177,7 @@ struct mmf_handle {
 	struct mutex lock;		/* binding, cursors */
 	struct mmf_section *sec;
 	u32 access;			/* MMF_ACCESS_* */
-	bool holds_file;		/* bound by CREATE with the backing fd */
+	bool hide_tail;			/* views hide the partial last page */
 	struct xarray cursors;
 };
 

@@ -277,13 +277,18 @@ uncharge:
 
 /*
  * Bind @h to @sec, taking over one reference.  Called with h->lock held and
- * h->sec still NULL.
+ * h->sec still NULL.  Whether the handle's views hide the partial last page
+ * (see mmf_tail_hidden()) is decided here, with the binder's credentials:
+ * the permission check may call into the file system (FUSE), which must
+ * not happen under the mmap lock that mmap holds.  A swap-backed section's
+ * shmem file is the module's own and never grows.
  */
 void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access,
 		      bool holds_file)
 {
 	h->access = access;
-	h->holds_file = holds_file;
+	h->hide_tail = !holds_file && !sec->swap && sec->tail != ULONG_MAX &&
+		       !mmf_may_read(sec->file);
 	/* Pairs with the acquire in lock-free readers (mmap, STAT). */
 	smp_store_release(&h->sec, sec);
 }

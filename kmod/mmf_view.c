@@ -58,26 +58,15 @@ static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned in
  * The last page of a section whose size is not a page multiple holds file
  * bytes past the section when the file is longer, or once it grows (by
  * write(2), with no hook for the module to unmap the page then).  In views
- * of a user who may not read the file itself, made through a handle that
- * does not hold the file (OPEN by name), that page is never mapped
- * (SIGBUS), so they show nothing the section does not share, now or later.
- * The creator, who passed an fd of the file, and users who may read the
- * file anyway see the whole page.
+ * made through a handle that does not hold the file (OPEN by name) and was
+ * bound by a user who may not read the file itself, that page is never
+ * mapped (SIGBUS), so they show nothing the section does not share, now or
+ * later.  The creator, who passed an fd of the file, and users who may
+ * read the file anyway see the whole page.
  */
 static inline bool mmf_tail_hidden(const struct mmf_vmops *mo, pgoff_t pgoff)
 {
 	return unlikely(pgoff == mo->sec->tail) && mo->hide_tail;
-}
-
-/*
- * Whether views made now through @h hide the partial last page: a
- * swap-backed section's shmem file is the module's own and never grows.
- */
-static bool mmf_view_hides_tail(struct mmf_handle *h, struct mmf_section *sec)
-{
-	if (h->holds_file || sec->swap || sec->tail == ULONG_MAX)
-		return false;
-	return !mmf_may_read(sec->file);
 }
 
 static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
@@ -425,7 +414,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 		mapping_unmap_writable(sec->mapping);
 		writable = false;
 	}
-	mo = mmf_vmops_get(sec, vma->vm_ops, mmf_view_hides_tail(h, sec), &spare);
+	mo = mmf_vmops_get(sec, vma->vm_ops, h->hide_tail, &spare);
 	vma->vm_ops = &mo->ops;
 	/*
 	 * Never merged with, nor grown into, a plain mapping of the file;
