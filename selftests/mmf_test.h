@@ -361,4 +361,30 @@ static inline int mmft_umount_tmpfs(const char *dir)
 	return ret;
 }
 
+/* The module's debugfs listing of sections. */
+#define MMFT_DEBUGFS_SECTIONS	"/sys/kernel/debug/mmf/sections"
+
+/*
+ * A module-wide counter from the debugfs listing ("sections N" or
+ * "views N"), -1 if it cannot be read.
+ */
+static inline long mmft_debugfs_counter(const char *key)
+{
+	char line[1024];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen(MMFT_DEBUGFS_SECTIONS, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
 #endif /* MMF_TEST_H */

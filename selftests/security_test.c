@@ -33,7 +33,6 @@
 #include "mmf_test.h"
 
 #define EXT4_DIR	"/mnt/ext4"
-#define DEBUGFS_FILE	"/sys/kernel/debug/mmf/sections"
 
 static void nap_ms(long ms)
 {
@@ -60,29 +59,6 @@ static char proc_state(pid_t pid)
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/*
- * A module-wide counter from the debugfs listing ("sections N" or
- * "views N"), -1 if it cannot be read.
- */
-static long debugfs_counter(const char *key)
-{
-	char line[1024];
-	size_t klen = strlen(key);
-	long val = -1;
-	FILE *f = fopen(DEBUGFS_FILE, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			val = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
 }
 
 /*
@@ -166,8 +142,8 @@ TEST(failing_calls_leak_no_section_view_or_charge)
 	int rw, ro, keep, h, i;
 	void *p;
 
-	sections = debugfs_counter("sections");
-	views = debugfs_counter("views");
+	sections = mmft_debugfs_counter("sections");
+	views = mmft_debugfs_counter("views");
 	ASSERT_LE(0, sections);
 	ASSERT_LE(0, views);
 
@@ -204,8 +180,8 @@ TEST(failing_calls_leak_no_section_view_or_charge)
 	}
 	close(keep);
 	/* Section releases are deferred to task work: done by now. */
-	EXPECT_EQ(sections, debugfs_counter("sections"));
-	EXPECT_EQ(views, debugfs_counter("views"));
+	EXPECT_EQ(sections, mmft_debugfs_counter("sections"));
+	EXPECT_EQ(views, mmft_debugfs_counter("views"));
 	h = mmft_create(rw, MMF_PROT_READ, 0, "mmf-sec-leak", 0600, MMF_CREATE_EXCL, NULL);
 	EXPECT_LE(0, h);
 	if (h >= 0) {
@@ -691,7 +667,7 @@ TEST(two_threads_binding_one_handle_make_one_section)
 
 	fd = mmft_tmpfile("/tmp", MMFT_PAGE, 'b', path, sizeof(path));
 	ASSERT_LE(0, fd);
-	sections = debugfs_counter("sections");
+	sections = mmft_debugfs_counter("sections");
 	ASSERT_LE(0, sections);
 	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, 2));
 	for (i = 0; i < 200; i++) {
@@ -705,11 +681,11 @@ TEST(two_threads_binding_one_handle_make_one_section)
 			pthread_join(t[k], NULL);
 		ASSERT_TRUE((r[0].err == 0 && r[1].err == EBUSY) ||
 			    (r[0].err == EBUSY && r[1].err == 0));
-		EXPECT_EQ(sections + 1, debugfs_counter("sections"));
+		EXPECT_EQ(sections + 1, mmft_debugfs_counter("sections"));
 		close(h);
 	}
 	pthread_barrier_destroy(&barrier);
-	EXPECT_EQ(sections, debugfs_counter("sections"));
+	EXPECT_EQ(sections, mmft_debugfs_counter("sections"));
 	close(fd);
 	unlink(path);
 }
@@ -729,9 +705,9 @@ TEST(odd_names_cannot_corrupt_the_debugfs_listing)
 
 	h = mmft_create_swap(MMFT_PAGE, name, 0600, NULL);
 	ASSERT_LE(0, h);
-	sections = debugfs_counter("sections");
+	sections = mmft_debugfs_counter("sections");
 	ASSERT_LE(1, sections);
-	f = fopen(DEBUGFS_FILE, "re");
+	f = fopen(MMFT_DEBUGFS_SECTIONS, "re");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
 		lines++;

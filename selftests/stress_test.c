@@ -20,28 +20,7 @@
 #include "kselftest_harness.h"
 #include "mmf_test.h"
 
-#define DEBUGFS_FILE	"/sys/kernel/debug/mmf/sections"
 #define RACERS		4
-
-/* "sections N" or "views N" from the debugfs listing, -1 if unreadable. */
-static long debugfs_counter(const char *key)
-{
-	char line[1024];
-	size_t klen = strlen(key);
-	long val = -1;
-	FILE *f = fopen(DEBUGFS_FILE, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			val = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
 
 struct create_racer {
 	pthread_barrier_t *barrier;
@@ -73,7 +52,7 @@ static void race_named_creates(struct __test_metadata *_metadata, int fd)
 	struct create_racer r[RACERS];
 	pthread_barrier_t barrier;
 	pthread_t t[RACERS];
-	long sections = debugfs_counter("sections");
+	long sections = mmft_debugfs_counter("sections");
 	int round, k, made;
 	char name[64];
 
@@ -97,7 +76,7 @@ static void race_named_creates(struct __test_metadata *_metadata, int fd)
 				made++;
 		}
 		ASSERT_EQ(1, made);
-		EXPECT_EQ(sections + 1, debugfs_counter("sections"));
+		EXPECT_EQ(sections + 1, mmft_debugfs_counter("sections"));
 		a = mmft_map(r[0].handle, MMFT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 		b = mmft_map(r[RACERS - 1].handle, MMFT_PAGE, PROT_READ, MAP_SHARED, 0);
 		ASSERT_NE(MAP_FAILED, a);
@@ -112,8 +91,8 @@ static void race_named_creates(struct __test_metadata *_metadata, int fd)
 		EXPECT_EQ(-ENOENT, mmft_open_named(name, MMF_ACCESS_READ, NULL));
 	}
 	pthread_barrier_destroy(&barrier);
-	EXPECT_EQ(sections, debugfs_counter("sections"));
-	EXPECT_EQ(0, debugfs_counter("views"));
+	EXPECT_EQ(sections, mmft_debugfs_counter("sections"));
+	EXPECT_EQ(0, mmft_debugfs_counter("views"));
 }
 
 TEST(racing_named_creates_of_swap_sections_bind_one_section)
