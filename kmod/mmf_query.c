@@ -74,9 +74,17 @@ long mmf_ioctl_file_mapped(void __user *uarg)
 		return ret;
 	if (fm.flags || fm.reserved)
 		return -EINVAL;
-	file = fget_raw(fm.fd);
+	/*
+	 * A real open (not O_PATH): who may only look the file up does not
+	 * learn whether others have it mapped.
+	 */
+	file = fget(fm.fd);
 	if (!file)
 		return -EBADF;
+	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE))) {
+		fput(file);
+		return -EBADF;
+	}
 	inode = file_inode(file);
 	fm.sections = 0;
 	fm.views = 0;

@@ -967,6 +967,12 @@ TEST_F(val, file_mapped_checks)
 #define FM(f) ((struct mmf_file_mapped){ .size = sizeof(m), .fd = (f) })
 	m = FM(closed);
 	EXPECT_EQ(-EBADF, ioc(dev, MMF_IOC_FILE_MAPPED, &m));
+	/* Looking a file up is not opening it: no word on others' views. */
+	closed = open(self->path, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, closed);
+	m = FM(closed);
+	EXPECT_EQ(-EBADF, ioc(dev, MMF_IOC_FILE_MAPPED, &m));
+	close(closed);
 	m = FM(self->fd);
 	m.flags = 1;
 	EXPECT_EQ(-EINVAL, ioc(dev, MMF_IOC_FILE_MAPPED, &m));
