@@ -12,7 +12,10 @@ trap 'rm -rf "$tmp"' EXIT
 series=${2:-}
 
 # The guest's results as they come, then the host's view of the run.
-"$top/tools/run-tests.sh" "$@" 2> "$tmp/err" | tee "$tmp/out"
+# The guest's plan counts its own results; the host adds two after them.
+"$top/tools/run-tests.sh" "$@" 2> "$tmp/err" |
+	awk '!planned && /^1\.\.[0-9]+$/ { planned = 1; $0 = "1.." substr($0, 4) + 2 }
+	     { print; fflush() }' | tee "$tmp/out"
 rc=${PIPESTATUS[0]}
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err" | tail -n 80
 
