@@ -45,33 +45,6 @@ static int pat(int i)
 	return 0x40 + i;
 }
 
-static int read_knob(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int write_knob(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The block device mounted on @mnt, from /proc/self/mounts. */
 static int mount_source(const char *mnt, char *dev, size_t len)
 {
@@ -114,8 +87,8 @@ FIXTURE_SETUP(dur)
 	self->fd = -1;
 	ASSERT_TRUE(is_ext4_mounted()) TH_LOG(MNT " is not an ext4 mount");
 	ASSERT_EQ(0, mount_source(MNT, self->dev, sizeof(self->dev)));
-	ASSERT_EQ(0, read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
-	ASSERT_EQ(0, write_knob(WB_KNOB, "0"));
+	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
+	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
 	/* The starting bytes are on the disk before the test writes. */
 	self->fd = mmft_tmpfile(MNT, self->size, FILL, self->path, sizeof(self->path));
 	ASSERT_LE(0, self->fd);
@@ -130,7 +103,7 @@ FIXTURE_TEARDOWN(dur)
 	if (self->fd >= 0)
 		close(self->fd);
 	unlink(self->path);
-	EXPECT_EQ(0, write_knob(WB_KNOB, self->wb_old));
+	EXPECT_EQ(0, mmft_write_knob(WB_KNOB, self->wb_old));
 	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
 }
 

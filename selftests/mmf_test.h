@@ -177,21 +177,50 @@ static inline void *mmft_map(int h, size_t len, int prot, int flags, off_t off)
 }
 
 /*
+ * Read a sysctl or module parameter into @buf (its trailing newline
+ * dropped): 0, or -errno (-EIO when it reads empty).
+ */
+static inline int mmft_read_knob(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n <= 0)
+		return n ? n : -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Write @val to a sysctl or module parameter: 0 or -errno. */
+static inline int mmft_write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t len = strlen(val);
+
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (write(fd, val, len) != len)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+/*
  * Drop the clean page cache of the whole system (echo 3 > drop_caches):
  * 0 or -errno.  It does not sync first, so dirty pages stay cached: a test
  * can tell a flush that wrote from one that did not.
  */
 static inline int mmft_drop_caches(void)
 {
-	int fd, ret = 0;
-
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "3\n", 2) != 2)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return mmft_write_knob("/proc/sys/vm/drop_caches", "3\n");
 }
 
 /* A file of @size bytes in @dir, every byte @fill, opened O_RDWR; -errno. */

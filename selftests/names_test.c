@@ -559,34 +559,6 @@ FIXTURE(limit) {
 	int have;
 };
 
-static int read_param(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_param(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE_SETUP(limit)
 {
 	static const char dir[] = "/sys/module/mmf/parameters";
@@ -613,8 +585,8 @@ FIXTURE_SETUP(limit)
 		closedir(dp);
 	}
 	ASSERT_TRUE(self->have) TH_LOG("no per-user section limit among [%s ]", seen);
-	ASSERT_EQ(0, read_param(self->param, self->old, sizeof(self->old)));
-	ASSERT_EQ(0, write_param(self->param, "2")) TH_LOG("%s is not writable", self->param);
+	ASSERT_EQ(0, mmft_read_knob(self->param, self->old, sizeof(self->old)));
+	ASSERT_EQ(0, mmft_write_knob(self->param, "2")) TH_LOG("%s is not writable", self->param);
 }
 
 FIXTURE_TEARDOWN(limit)
@@ -623,8 +595,8 @@ FIXTURE_TEARDOWN(limit)
 
 	if (!self->have)
 		return;
-	EXPECT_EQ(0, write_param(self->param, self->old));
-	EXPECT_EQ(0, read_param(self->param, now, sizeof(now)));
+	EXPECT_EQ(0, mmft_write_knob(self->param, self->old));
+	EXPECT_EQ(0, mmft_read_knob(self->param, now, sizeof(now)));
 	EXPECT_STREQ(self->old, now);
 }
 
