@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 kernel=${K:-6.12}
-kver=$("$top/tools/kernels.sh" | awk -v k="$kernel" '$1 == k { print $2 }')
+kver=$("$top/tools/kernels.sh" "$kernel")
 [ -n "$kver" ] || { echo "demo: no $kernel kernel installed (make deps)" >&2; exit 2; }
 
 adds=(-a "$build/kmod/$kver/mmf.ko:/mmf/mmf.ko" -a "$build/tools/mmfctl:/mmf/bin/mmfctl")

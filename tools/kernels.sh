@@ -2,7 +2,13 @@
 # Prints "SERIES VERSION" for each target kernel series (6.1, 6.12) whose
 # newest installed Debian kernel has both its image and its build headers.
 # KDIR=/lib/modules/<version>/build limits the list to that one kernel.
+#   kernels.sh SERIES|VERSION   prints just that kernel's version, if present
 set -eu
+
+if [ $# -gt 0 ]; then
+	"$0" | awk -v k="$1" '$1 == k || $2 == k { print $2 }'
+	exit 0
+fi
 
 for series in 6.1 6.12; do
 	best=

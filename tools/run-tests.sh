@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-kver=$(KDIR= "$top/tools/kernels.sh" | awk -v k="$kernel" '$1 == k || $2 == k { print $2 }')
+kver=$(KDIR= "$top/tools/kernels.sh" "$kernel")
 [ -n "$kver" ] || { echo "run-tests: no kernel '$kernel' (make deps)" >&2; exit 2; }
 module=${module:-$build/kmod/$kver/mmf.ko}
 

@@ -54,7 +54,7 @@ done
 [ $shell -eq 1 ] || [ $# -gt 0 ] || die "no command given"
 
 # A series name picks the newest installed kernel of that series.
-kver=$(KDIR= "$top/tools/kernels.sh" | awk -v k="$kernel" '$1 == k || $2 == k { print $2 }')
+kver=$(KDIR= "$top/tools/kernels.sh" "$kernel")
 [ -n "$kver" ] || die "kernel '$kernel' is not installed (make deps)"
 
 vmdir=$build/vm/$kver

@@ -9,7 +9,7 @@ build=${BUILD:-$top/build}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmf-harness.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 kernel=6.12
-kver=$("$top/tools/kernels.sh" | awk -v k=$kernel '$1 == k { print $2 }')
+kver=$("$top/tools/kernels.sh" $kernel)
 n=0
 check() {
 	n=$((n + 1))
