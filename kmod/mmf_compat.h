@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/security.h>
+#include <linux/shmem_fs.h>
 
 /*
  * Kbuild passes the target kernel's VERSION and PATCHLEVEL (see Kbuild);
@@ -57,6 +58,23 @@ static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_
 }
 #endif
 
+#if MMF_KERNEL_AT_LEAST(7, 2)
+/*
+ * Whether THPs are disabled in @vma (madvise, prctl), as do_set_pmd()
+ * asks.  By 7.2 the check takes a third argument, forced_collapse, which
+ * do_set_pmd() passes as true: the folio is already large.
+ */
+static inline bool mmf_vma_thp_disabled(struct vm_area_struct *vma)
+{
+	return vma_thp_disabled(vma, vma->vm_flags, true);
+}
+#elif MMF_KERNEL_AT_LEAST(6, 11)
+static inline bool mmf_vma_thp_disabled(struct vm_area_struct *vma)
+{
+	return vma_thp_disabled(vma, vma->vm_flags);
+}
+#endif
+
 /*
  * Whether finishing this write fault may map the whole large folio with
  * one writable PMD (do_set_pmd()), so that no later write to its other
@@ -71,7 +89,7 @@ static inline bool mmf_may_map_pmd(struct vm_fault *vmf, struct folio *folio)
 	if (!folio_test_pmd_mappable(folio) || !pmd_none(READ_ONCE(*vmf->pmd)))
 		return false;
 #if MMF_KERNEL_AT_LEAST(6, 11)
-	return !vma_thp_disabled(vma, vma->vm_flags) &&
+	return !mmf_vma_thp_disabled(vma) &&
 	       thp_vma_suitable_order(vma, haddr, PMD_ORDER);
 #else
 	return transhuge_vma_suitable(vma, haddr);
@@ -87,6 +105,22 @@ static inline int mmf_notify_change(struct file *file, struct iattr *attr)
 	return notify_change(file_mnt_user_ns(file), file->f_path.dentry, attr, NULL);
 #endif
 }
+
+#if MMF_KERNEL_AT_LEAST(7, 2)
+/*
+ * A swap-backed file of @size bytes whose memory is accounted to the caller
+ * (no VM_NORESERVE).  By 7.2 the flags are a vma_flags_t bitmap.
+ */
+static inline struct file *mmf_shmem_file_setup(const char *name, loff_t size)
+{
+	return shmem_file_setup(name, size, EMPTY_VMA_FLAGS);
+}
+#else
+static inline struct file *mmf_shmem_file_setup(const char *name, loff_t size)
+{
+	return shmem_file_setup(name, size, 0);
+}
+#endif
 
 /* Whether the caller's credentials may read @file's inode (as open would). */
 static inline bool mmf_may_read(struct file *file)
