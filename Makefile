@@ -19,9 +19,10 @@ KSFT_INC := $(KSRC)/tools/testing/selftests
 CC ?= cc
 export BUILD
 
-# Target kernels as "series version" pairs; the versions alone.
+# Target kernels as "series version" pairs; the versions alone (a series
+# name has no "-").
 KERNELS := $(shell KDIR=$(KDIR) $(TOP)/tools/kernels.sh)
-KVERS := $(filter-out 6.1 6.12,$(KERNELS))
+KVERS := $(foreach k,$(KERNELS),$(if $(findstring -,$(k)),$(k)))
 
 all: modules lib selftests tools
 

@@ -1,17 +1,24 @@
 #!/bin/sh
 # Installs, with apt as root, what mmf needs to build and test: the
 # toolchain, QEMU and busybox for the test VM, libkmod, and a Debian kernel
-# image plus headers for each target series (6.1 and the newest 6.12).
+# image plus headers for each Debian 12 target series (6.1 and the newest
+# 6.12).  Then tools/sid.sh fetches Debian sid's newest kernel series (7.2
+# today) through a private apt set-up: its kernel for the test VM, and a
+# sid build root with its headers and compiler, cached in /var/cache/mmf-sid
+# and reused; it resolves sid's newest kernel on every run as root.
 # Idempotent: installs only what is missing.  "--check" installs nothing
-# and exits 1 when something is missing.
+# and exits 1 when something is missing.  MMF_SID=0 leaves sid out.
 set -eu
+
+here=$(dirname "$0")
+sid=${MMF_SID:-1}
 
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
 base="gcc libc6-dev make qemu-system-x86 busybox-static kmod libkmod-dev pkg-config
 cpio e2fsprogs xz-utils zstd linux-libc-dev linux-image-amd64
-linux-headers-amd64 linux-source-6.12 perl"
+linux-headers-amd64 linux-source-6.12 perl debootstrap debian-archive-keyring"
 
 installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
@@ -32,17 +39,24 @@ for p in $base; do
 done
 need612=0
 have_612 || need612=1
+sidmissing=
+[ "$sid" = 0 ] || sidmissing=$("$here/sid.sh" check 2>&1 | sed 's/^sid: missing://') || true
 
-if [ -z "$missing" ] && [ $need612 -eq 0 ]; then
+if [ -z "$missing" ] && [ $need612 -eq 0 ] && [ -z "$sidmissing" ]; then
+	# As root, still look for a newer sid kernel (quick when there is none).
+	[ $check_only -eq 1 ] || [ "$sid" = 0 ] || [ "$(id -u)" -ne 0 ] || "$here/sid.sh" deps
 	exit 0
 fi
 if [ $check_only -eq 1 ]; then
-	echo "deps: missing:$missing$( [ $need612 -eq 1 ] && echo ' linux-6.12')" >&2
+	echo "deps: missing:$missing$( [ $need612 -eq 1 ] && echo ' linux-6.12')$sidmissing" >&2
 	exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing:$missing; run 'make deps' as root" >&2
+	echo "deps: missing:$missing$sidmissing; run 'make deps' as root" >&2
 	exit 1
+fi
+if [ -z "$missing" ] && [ $need612 -eq 0 ]; then
+	exec "$here/sid.sh" deps
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -60,3 +74,4 @@ if [ $need612 -eq 1 ]; then
 fi
 # shellcheck disable=SC2086 # the list is meant to split
 apt-get install -y -q --no-install-recommends $missing
+[ "$sid" = 0 ] || "$here/sid.sh" deps

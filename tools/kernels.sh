@@ -1,14 +1,57 @@
 #!/bin/sh
-# Prints "SERIES VERSION" for each target kernel series (6.1, 6.12) whose
-# newest installed Debian kernel has both its image and its build headers.
-# KDIR=/lib/modules/<version>/build limits the list to that one kernel.
+# Prints "SERIES VERSION" for each target kernel: the newest installed
+# Debian 12 kernel of the 6.1 and 6.12 series that has both its image and
+# its build headers, then Debian sid's newest series (7.2 today) when
+# tools/sid.sh has its kernel and build root in the cache.
+# KDIR=<headers> limits the list to that one kernel: /lib/modules/<version>/build,
+# or for sid's kernel the headers in its build root,
+# /var/cache/mmf-sid/root/usr/src/linux-headers-<version>.
 #   kernels.sh SERIES|VERSION   prints just that kernel's version, if present
+#   kernels.sh --image VERSION  its kernel image (vmlinuz)
+#   kernels.sh --modroot VERSION  the folder holding its lib/modules/VERSION
+#   kernels.sh --kdir VERSION   its build headers, as seen from the host
+#   kernels.sh --root VERSION   the build root its module is built in
+#                               (empty: built on the host)
 set -eu
 
-if [ $# -gt 0 ]; then
+here=$(dirname "$0")
+sid_cache=${MMF_SID_CACHE:-/var/cache/mmf-sid}
+
+# Debian sid's kernel ("SERIES VERSION"), unless MMF_SID=0 leaves it out.
+sid_list() {
+	[ "${MMF_SID:-0}" = 0 ] || "$here/sid.sh" list
+}
+
+# The sid kernel, when its version is VERSION ("" otherwise).
+sid_ver() {
+	sid_list | awk -v v="$1" '$2 == v { print $2 }'
+}
+
+case ${1:-} in
+--image | --modroot | --kdir | --root)
+	ver=${2:?"kernels.sh $1 VERSION"}
+	if [ -n "$(sid_ver "$ver")" ]; then
+		case $1 in
+		--image) echo "$sid_cache/kernel/$ver/vmlinuz" ;;
+		--modroot) echo "$sid_cache/kernel/$ver" ;;
+		--kdir) echo "$sid_cache/root/usr/src/linux-headers-$ver" ;;
+		--root) echo "$sid_cache/root" ;;
+		esac
+	else
+		case $1 in
+		--image) echo "/boot/vmlinuz-$ver" ;;
+		--modroot) echo / ;;
+		--kdir) echo "/lib/modules/$ver/build" ;;
+		--root) ;;
+		esac
+	fi
+	exit 0
+	;;
+?*)
 	"$0" | awk -v k="$1" '$1 == k || $2 == k { print $2 }'
 	exit 0
-fi
+	;;
+esac
 
 for series in 6.1 6.12; do
 	best=
@@ -25,4 +68,12 @@ for series in 6.1 6.12; do
 		best=$(printf '%s\n%s\n' "$best" "$ver" | sed '/^$/d' | sort -V | tail -n 1)
 	done
 	[ -z "$best" ] || echo "$series $best"
+done
+
+sid_list | while read -r series ver; do
+	if [ -n "${KDIR:-}" ]; then
+		[ "$(readlink -f "$KDIR")" = "$(readlink -f "$sid_cache/root/usr/src/linux-headers-$ver")" ] ||
+			continue
+	fi
+	echo "$series $ver"
 done

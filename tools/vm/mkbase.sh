@@ -3,6 +3,8 @@
 # kernel: busybox, the init script, and the drivers for the ext4 test disk
 # (decompressed, with the order to load them in).  Also extracts the
 # uncompressed vmlinux once, so QEMU can boot it through its PVH entry.
+# The kernel image and modules are where tools/kernels.sh says: /boot and
+# /lib/modules for installed kernels, the sid cache for sid's.
 #   mkbase.sh KERNEL-VERSION OUTDIR EXTRACT-VMLINUX
 set -eu
 
@@ -10,10 +12,12 @@ kver=$1
 out=$2
 extract=$3
 here=$(cd "$(dirname "$0")" && pwd)
+image=$("$here/../kernels.sh" --image "$kver")
+modroot=$("$here/../kernels.sh" --modroot "$kver")
 
 mkdir -p "$out"
 if [ ! -s "$out/vmlinux" ]; then
-	"$extract" "/boot/vmlinuz-$kver" > "$out/vmlinux.tmp"
+	"$extract" "$image" > "$out/vmlinux.tmp"
 	mv "$out/vmlinux.tmp" "$out/vmlinux"
 fi
 
@@ -38,7 +42,7 @@ drivers() {
 	list=$stage/etc/mmf-vm/$1.modules
 	shift
 	: > "$list"
-	modprobe -a -S "$kver" --show-depends "$@" |
+	modprobe -a -d "$modroot" -S "$kver" --show-depends "$@" |
 	while read -r kind path _; do
 		[ "$kind" = insmod ] || continue
 		dst=/lib/modules/$kver/$(basename "$path" | sed 's/\.ko\.[a-z]*$/.ko/')
