@@ -416,4 +416,44 @@ static inline long mmft_debugfs_counter(const char *key)
 	return val;
 }
 
+/*
+ * Memory access that may fault, done in this process (mmft_probe_copy):
+ * copy @len bytes from @src to @dst byte by byte; 0, or the signal
+ * (SIGSEGV, SIGBUS) that stopped the copy.  For attack tests whose
+ * children must report a fault as "blocked", not die of it.  Not
+ * thread-safe.
+ */
+#include <setjmp.h>
+
+static inline sigjmp_buf *mmft_probe_env(void)
+{
+	static sigjmp_buf env;
+
+	return &env;
+}
+
+static inline void mmft_probe_handler(int sig)
+{
+	siglongjmp(*mmft_probe_env(), sig);
+}
+
+static inline int mmft_probe_copy(volatile void *dst, const volatile void *src, size_t len)
+{
+	struct sigaction sa = { .sa_handler = mmft_probe_handler }, osegv, obus;
+	volatile unsigned char *d = dst;
+	const volatile unsigned char *s = src;
+	volatile size_t i;
+	int sig;
+
+	sigaction(SIGSEGV, &sa, &osegv);
+	sigaction(SIGBUS, &sa, &obus);
+	sig = sigsetjmp(*mmft_probe_env(), 1);
+	if (!sig)
+		for (i = 0; i < len; i++)
+			d[i] = s[i];
+	sigaction(SIGSEGV, &osegv, NULL);
+	sigaction(SIGBUS, &obus, NULL);
+	return sig;
+}
+
 #endif /* MMF_TEST_H */
