@@ -12,6 +12,7 @@
 #include <linux/pagemap.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
+#include <linux/writeback.h>
 
 /*
  * Kbuild passes the target kernel's VERSION and PATCHLEVEL (see Kbuild);
@@ -96,16 +97,6 @@ static inline bool mmf_may_map_pmd(struct vm_fault *vmf, struct folio *folio)
 #endif
 }
 
-/* notify_change() on @file's mount: 6.3 replaced user namespaces by idmaps. */
-static inline int mmf_notify_change(struct file *file, struct iattr *attr)
-{
-#if MMF_KERNEL_AT_LEAST(6, 3)
-	return notify_change(file_mnt_idmap(file), file->f_path.dentry, attr, NULL);
-#else
-	return notify_change(file_mnt_user_ns(file), file->f_path.dentry, attr, NULL);
-#endif
-}
-
 #if MMF_KERNEL_AT_LEAST(7, 2)
 /*
  * A swap-backed file of @size bytes whose memory is accounted to the caller
@@ -122,13 +113,13 @@ static inline struct file *mmf_shmem_file_setup(const char *name, loff_t size)
 }
 #endif
 
-/* Whether the caller's credentials may read @file's inode (as open would). */
-static inline bool mmf_may_read(struct file *file)
+/* Whether the caller's credentials allow @mask (MAY_*) on @file's inode. */
+static inline bool mmf_may_access(struct file *file, int mask)
 {
 #if MMF_KERNEL_AT_LEAST(6, 3)
-	return !inode_permission(file_mnt_idmap(file), file_inode(file), MAY_READ);
+	return !inode_permission(file_mnt_idmap(file), file_inode(file), mask);
 #else
-	return !inode_permission(file_mnt_user_ns(file), file_inode(file), MAY_READ);
+	return !inode_permission(file_mnt_user_ns(file), file_inode(file), mask);
 #endif
 }
 
@@ -167,6 +158,84 @@ static inline int mmf_security_mmap_backing(struct vm_area_struct *vma,
 					    struct file *backing, struct file *user)
 {
 	return 0;
+}
+#endif
+
+#if MMF_KERNEL_AT_LEAST(7, 2)
+/*
+ * File systems may have only mmap_prepare (ext4, shmem on 7.2), which
+ * works on a descriptor before the VMA exists.  A stacking mmap applies it
+ * to the VMA it already has through the exported compat helpers, as
+ * vfs_mmap() does for @fops = file->f_op: here @fops is the saved original
+ * of a guarded file (mmf_file.c), whose own f_op refuses.  Kernels between
+ * the series mmf targets are not supported: they had other helpers.
+ */
+static inline void mmf_fops_clear_mmap_prepare(struct file_operations *fops)
+{
+	/* Never set beside mmap (can_mmap_file() warns). */
+	fops->mmap_prepare = NULL;
+}
+
+static inline bool mmf_fops_can_mmap(const struct file_operations *fops)
+{
+	return fops->mmap || fops->mmap_prepare;
+}
+
+static inline int mmf_fops_mmap(const struct file_operations *fops, struct file *file,
+				struct vm_area_struct *vma)
+{
+	struct vm_area_desc desc;
+	int err;
+
+	if (!fops->mmap_prepare)
+		return fops->mmap(file, vma);
+	compat_set_desc_from_vma(&desc, file, vma);
+	err = fops->mmap_prepare(&desc);
+	if (err)
+		return err;
+	/* As vfs_mmap(): an mmap hook need not hide the VMA from rmap. */
+	desc.action.hide_from_rmap_until_complete = false;
+	return __compat_vma_mmap(&desc, vma);
+}
+#else
+static inline void mmf_fops_clear_mmap_prepare(struct file_operations *fops)
+{
+}
+
+static inline bool mmf_fops_can_mmap(const struct file_operations *fops)
+{
+	return fops->mmap;
+}
+
+static inline int mmf_fops_mmap(const struct file_operations *fops, struct file *file,
+				struct vm_area_struct *vma)
+{
+	return fops->mmap(file, vma);
+}
+#endif
+
+/*
+ * Start write-back of the dirty folios of [@start, @end] of @mapping and
+ * wait for nothing: a folio already under write-back is skipped and stays
+ * dirty for the next pass (WB_SYNC_NONE).  7.2 replaced
+ * filemap_fdatawrite_wbc() by filemap_flush_range().
+ */
+#if MMF_KERNEL_AT_LEAST(7, 2)
+static inline int mmf_writeback_start(struct address_space *mapping, loff_t start, loff_t end)
+{
+	return filemap_flush_range(mapping, start, end);
+}
+#else
+static inline int mmf_writeback_start(struct address_space *mapping, loff_t start, loff_t end)
+{
+	struct writeback_control wbc = {
+		.sync_mode	= WB_SYNC_NONE,
+		.nr_to_write	= LONG_MAX,
+		.range_start	= start,
+		.range_end	= end,
+	};
+
+	return filemap_fdatawrite_wbc(mapping, &wbc);
 }
 #endif
 

@@ -86,7 +86,8 @@ static int mmf_release(struct inode *inode, struct file *file)
 		}
 		mmf_section_put(sec);
 	}
-	xa_destroy(&h->cursors);
+	/* The cursors on sections still alive (dead ones went with them). */
+	mmf_cursors_drop_handle(h);
 	mutex_destroy(&h->lock);
 	kfree(h);
 	return 0;
@@ -117,17 +118,24 @@ static struct miscdevice mmf_misc = {
 
 static int __init mmf_init(void)
 {
-	int err = misc_register(&mmf_misc);
+	int err = mmf_files_init();
 
-	if (!err)
-		mmf_debugfs_init();
-	return err;
+	if (err)
+		return err;
+	err = misc_register(&mmf_misc);
+	if (err) {
+		mmf_files_exit();
+		return err;
+	}
+	mmf_debugfs_init();
+	return 0;
 }
 
 static void __exit mmf_exit(void)
 {
 	mmf_debugfs_exit();
 	misc_deregister(&mmf_misc);
+	mmf_files_exit();
 }
 
 module_init(mmf_init);

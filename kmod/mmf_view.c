@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Views: mmap of a bound handle, stacked on the backing file's own page
- * cache.  The VMA's file becomes the section's private file, the backing
- * file system's mmap sets it up, and its vm_operations_struct is replaced
- * by a per-section copy whose open/close keep the section (and through it
- * this module) alive, whose fault/map_pages count, and whose page_mkwrite
- * records the page in the dirty index.
+ * cache.  The VMA's file becomes one of the section's private files (the
+ * read-write one only for shared views that may write; see mmf_file.c for
+ * why they refuse any other mmap), the backing file system's own mmap sets
+ * it up, and its vm_operations_struct is replaced by a per-section copy
+ * whose open/close keep the section (and through it this module) alive,
+ * whose fault/map_pages count, and whose page_mkwrite records the page in
+ * the dirty index.
  *
  * Fault path rules: no lock and no allocation of our own (per-CPU
  * counters, atomic bit operations); nothing is touched after the backing
@@ -59,10 +61,11 @@ static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned in
  * bytes past the section when the file is longer, or once it grows (by
  * write(2), with no hook for the module to unmap the page then).  In views
  * made through a handle that does not hold the file (OPEN by name) and was
- * bound by a user who may not read the file itself, that page is never
- * mapped (SIGBUS), so they show nothing the section does not share, now or
- * later.  The creator, who passed an fd of the file, and users who may
- * read the file anyway see the whole page.
+ * bound by a user who may not read the file itself, or may not write it
+ * while the handle may, that page is never mapped (SIGBUS), so they show
+ * and change nothing the section does not share, now or later.  The
+ * creator, who passed an fd of the file, and users with those rights on
+ * the file anyway see the whole page.
  */
 static inline bool mmf_tail_hidden(const struct mmf_vmops *mo, pgoff_t pgoff)
 {
@@ -319,8 +322,14 @@ static unsigned int mmf_memfd_seals(struct inode *inode)
 
 /*
  * The checks the core made against /dev/mmf, redone for the backing file
- * and the handle's rights.  May clear VM_MAY* bits so that mprotect can
- * never add what the view may not have.
+ * and the handle's rights.  Clears VM_MAY* bits so that mprotect can never
+ * add what the view may not have.
+ *
+ * PROT_EXEC is refused at mmap even where the handle may execute: the core
+ * ran the mmap security hooks (AppArmor, IMA, Smack, IPE) against
+ * /dev/mmf, not the backing file, and a module cannot call them itself.
+ * VM_MAYEXEC stays, so a view is made executable by mprotect(PROT_EXEC),
+ * whose hook sees the backing file as vm_file.
  */
 static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 			  struct vm_area_struct *vma)
@@ -330,6 +339,8 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 
 	if (vma->vm_pgoff >= sec->pages || len > sec->pages - vma->vm_pgoff)
 		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EACCES;
 	if (shared && !(h->access & MMF_ACCESS_WRITE)) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
@@ -340,16 +351,14 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 			return -EPERM;
 		mmf_vm_flags_clear(vma, VM_MAYWRITE);
 	}
-	if (mmf_path_noexec(&sec->file->f_path)) {
-		if (vma->vm_flags & VM_EXEC)
-			return -EPERM;
-		mmf_vm_flags_clear(vma, VM_MAYEXEC);
+	/* As mmap(2) of a file that became an active swap file since CREATE. */
+	if (shared && IS_SWAPFILE(sec->inode)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -ETXTBSY;
+		mmf_vm_flags_clear(vma, VM_MAYWRITE);
 	}
-	if (!(h->access & MMF_ACCESS_EXEC)) {
-		if (vma->vm_flags & VM_EXEC)
-			return -EACCES;
+	if (mmf_path_noexec(&sec->file->f_path) || !(h->access & MMF_ACCESS_EXEC))
 		mmf_vm_flags_clear(vma, VM_MAYEXEC);
-	}
 	return 0;
 }
 
@@ -359,6 +368,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 	struct mmf_section *sec = smp_load_acquire(&h->sec);
 	struct file *user_file = vma->vm_file;
 	struct mmf_vmops *spare, *mo;
+	struct file *file;
 	bool writable;
 	int err;
 
@@ -382,18 +392,20 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 	mmf_section_get(sec);
 
 	/*
-	 * From here the VMA maps the backing file: on an error the core
-	 * drops that file reference, everything else is ours to undo.
-	 * user_file stays valid: the caller of mmap holds it.
+	 * From here the VMA maps a private file: on an error the core drops
+	 * that file reference, everything else is ours to undo.  user_file
+	 * stays valid: the caller of mmap holds it.  A view that may never
+	 * write gets the file that is not open for writing.
 	 */
-	vma_set_file(vma, sec->file);
+	file = writable ? sec->file : sec->rofile;
+	vma_set_file(vma, file);
 	/* A swap-backed section's shmem file is the module's own. */
 	if (!sec->swap) {
-		err = mmf_security_mmap_backing(vma, sec->file, user_file);
+		err = mmf_security_mmap_backing(vma, file, user_file);
 		if (err)
 			goto undo;
 	}
-	err = call_mmap(sec->file, vma);
+	err = mmf_file_mmap(file, vma);
 	if (err)
 		goto undo;
 	/*
@@ -402,7 +414,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 	 * its pages are not in the section's mapping, which flush, re-arming
 	 * and the writable count work on.
 	 */
-	if (!vma->vm_ops || !vma->vm_ops->fault || vma->vm_file != sec->file ||
+	if (!vma->vm_ops || !vma->vm_ops->fault || vma->vm_file != file ||
 	    (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_MIXEDMAP))) {
 		if (vma->vm_ops && vma->vm_ops->close)
 			vma->vm_ops->close(vma);

@@ -45,8 +45,6 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 	flags = (access & MMF_MAP_COPY) ? MAP_PRIVATE : MAP_SHARED;
 	if (access & (MMF_MAP_WRITE | MMF_MAP_COPY))
 		prot |= PROT_WRITE;
-	if (access & MMF_MAP_EXEC)
-		prot |= PROT_EXEC;
 	if (fixed)
 		flags |= MAP_FIXED_NOREPLACE;
 	p = mmap(addr, length, prot, flags, s->fd, (off_t)offset);
@@ -56,6 +54,16 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 	if (fixed && p != addr) {
 		munmap(p, length);
 		return -EEXIST;
+	}
+	/*
+	 * The module refuses PROT_EXEC at mmap: only mprotect's security
+	 * hooks see the backing file (Documentation/security.rst).
+	 */
+	if ((access & MMF_MAP_EXEC) && mprotect(p, length, prot | PROT_EXEC)) {
+		int err = -errno;
+
+		munmap(p, length);
+		return err;
 	}
 	mmf__registry_add(p, length, offset, s->id);
 	*view = p;
