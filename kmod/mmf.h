@@ -105,6 +105,7 @@ struct mmf_vmops {
  * mmf_sections_lock: node.
  * ops_lock: vmops list (entries are immutable once linked).
  * err_lock: enospc_epoch, enospc_active.
+ * mmf_cursors_lock: cursors (see struct mmf_cursor).
  * atomics / per-CPU: views, dirty, watch, pending, stats, pages_flushed, flushes,
  * wb_errors.
  */
@@ -157,6 +158,7 @@ struct mmf_section {
 	spinlock_t err_lock;
 	u32 enospc_epoch;		/* 0: none yet */
 	bool enospc_active;
+	struct hlist_head cursors;	/* handles' error cursors on this section */
 	struct mmf_pcpu_stats __percpu *stats;
 	atomic64_t pages_flushed;
 	atomic64_t flushes;
@@ -165,21 +167,47 @@ struct mmf_section {
 
 /*
  * A handle: the private data of an open /dev/mmf.  @lock serialises
- * binding and the write-back error cursors.  @sec is written once under
- * @lock (with release semantics), as are @access and @hide_tail, and
- * never changes afterwards; the handle
- * holds a reference to its anchor.  @cursors maps a section id to what
- * this open file was told of that section's write-back errors, for every
- * section it flushed: the errseq_t cursor on the backing mapping's wb_err
- * (low 32 bits) and the ENOSPC episode (bits 32-62), as an xa_mk_value.
+ * binding and the use of this handle's error cursors.  @sec is written once
+ * under @lock (with release semantics), as are @access and @hide_tail, and
+ * never changes afterwards; the handle holds a reference to its anchor.
+ * @cursors maps a section id to this handle's struct mmf_cursor for it,
+ * for every live section it flushed.
  */
 struct mmf_handle {
-	struct mutex lock;		/* binding, cursors */
+	struct mutex lock;		/* binding, cursor contents */
 	struct mmf_section *sec;
 	u32 access;			/* MMF_ACCESS_* */
 	bool hide_tail;			/* views hide the partial last page */
 	struct xarray cursors;
 };
+
+/*
+ * What one handle was told of one section's write-back errors: the errseq
+ * cursor on the backing mapping's wb_err and the ENOSPC episode told.
+ * Made by the handle's first flush of the section, in @h->cursors and on
+ * the section's @cursors list; freed by whichever of the two dies first
+ * (mmf_cursors_drop_section() / mmf_cursors_drop_handle()), so a process
+ * that flushes many short-lived sections through one handle keeps none of
+ * the dead ones.
+ *
+ * Locking: mmf_cursors_lock (a mutex, taken inside mmf_handle.lock, never
+ * the other way round) covers linking and unlinking, that is both the
+ * section's list and the insertion into and removal from @h->cursors.
+ * @err and @told are used under @h->lock by a flush, which holds a
+ * reference to the section: neither side can free the cursor then.
+ */
+struct mmf_cursor {
+	struct hlist_node node;		/* mmf_section.cursors */
+	struct mmf_handle *h;
+	errseq_t err;
+	u32 told;
+};
+
+/* Write-back error cursors, module-wide (debugfs). */
+extern atomic_long_t mmf_nr_cursors;
+
+/* Write-back error cursors, module-wide (debugfs). */
+extern atomic_long_t mmf_nr_cursors;
 
 /* Module-wide state (mmf_section.c). */
 extern struct mutex mmf_sections_lock;
@@ -224,6 +252,8 @@ void mmf_section_free_vmops(struct mmf_section *sec);
 long mmf_ioctl_flush(struct mmf_handle *h, void __user *uarg);
 void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	       bool redirty);
+void mmf_cursors_drop_section(struct mmf_section *sec);
+void mmf_cursors_drop_handle(struct mmf_handle *h);
 
 /* mmf_watch.c */
 long mmf_ioctl_write_watch(void __user *uarg);

@@ -3,7 +3,7 @@
  * FLUSH (FlushViewOfFile): write back the pages views recorded as dirty in
  * an address range, report write-back errors once per open of /dev/mmf
  * (errseq, like fsync), and re-arm write protection so the next write to a
- * flushed page is recorded again.
+ * flushed page is recorded again.  Also the handles' error cursors.
  *
  * Cost: the dirty index is walked, not the range; write-back itself walks
  * the page cache's dirty tags between the first and last recorded page of
@@ -21,6 +21,10 @@
 
 /* Dirty pages handled per write-back call (one page of page offsets). */
 #define MMF_FLUSH_BATCH	(PAGE_SIZE / sizeof(pgoff_t))
+
+/* See struct mmf_cursor. */
+static DEFINE_MUTEX(mmf_cursors_lock);
+atomic_long_t mmf_nr_cursors = ATOMIC_LONG_INIT(0);
 
 /*
  * Write-protect the mapped pages at @pgoffs so that the next write through
@@ -49,10 +53,65 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	}
 }
 
-/* A handle's per-section state: errseq cursor and ENOSPC episode told. */
-static unsigned long mmf_cursor_pack(errseq_t cursor, u32 told)
+/* The handle's cursor on @sec, made on first use; NULL without memory. */
+static struct mmf_cursor *mmf_cursor_get(struct mmf_handle *h, struct mmf_section *sec)
 {
-	return ((unsigned long)(told & 0x7fffffff) << 32) | cursor;
+	struct mmf_cursor *c;
+	int err;
+
+	lockdep_assert_held(&h->lock);
+	c = xa_load(&h->cursors, sec->id);
+	if (c)
+		return c;
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return NULL;
+	c->h = h;
+	c->err = sec->wb_base;
+	mutex_lock(&mmf_cursors_lock);
+	err = xa_err(xa_store(&h->cursors, sec->id, c, GFP_KERNEL_ACCOUNT));
+	if (!err) {
+		hlist_add_head(&c->node, &sec->cursors);
+		atomic_long_inc(&mmf_nr_cursors);
+	}
+	mutex_unlock(&mmf_cursors_lock);
+	if (err) {
+		kfree(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The section goes: the cursors handles keep on it go with it. */
+void mmf_cursors_drop_section(struct mmf_section *sec)
+{
+	struct mmf_cursor *c;
+	struct hlist_node *tmp;
+
+	mutex_lock(&mmf_cursors_lock);
+	hlist_for_each_entry_safe(c, tmp, &sec->cursors, node) {
+		xa_erase(&c->h->cursors, sec->id);
+		hlist_del(&c->node);
+		kfree(c);
+		atomic_long_dec(&mmf_nr_cursors);
+	}
+	mutex_unlock(&mmf_cursors_lock);
+}
+
+/* The handle goes: its cursors leave the sections' lists. */
+void mmf_cursors_drop_handle(struct mmf_handle *h)
+{
+	struct mmf_cursor *c;
+	unsigned long id;
+
+	mutex_lock(&mmf_cursors_lock);
+	xa_for_each(&h->cursors, id, c) {
+		hlist_del(&c->node);
+		kfree(c);
+		atomic_long_dec(&mmf_nr_cursors);
+	}
+	xa_destroy(&h->cursors);
+	mutex_unlock(&mmf_cursors_lock);
 }
 
 /*
@@ -60,19 +119,20 @@ static unsigned long mmf_cursor_pack(errseq_t cursor, u32 told)
  * advancing its cursor.  A cursor starts at the section's creation.  An
  * ENOSPC of an episode this open file was already told of is not told
  * again: the pages kept dirty after it failing again on a full disk are
- * the same news.
+ * the same news.  Without memory for a cursor the error is told now and
+ * again next time: never lost.
  */
 static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 {
+	struct mmf_cursor *c;
 	errseq_t cursor;
-	void *entry;
 	u32 told, epoch;
 	int err;
 
 	mutex_lock(&h->lock);
-	entry = xa_load(&h->cursors, sec->id);
-	cursor = entry ? (errseq_t)xa_to_value(entry) : sec->wb_base;
-	told = entry ? xa_to_value(entry) >> 32 : 0;
+	c = mmf_cursor_get(h, sec);
+	cursor = c ? c->err : sec->wb_base;
+	told = c ? c->told : 0;
 	err = errseq_check_and_advance(&sec->mapping->wb_err, &cursor);
 	if (err == -ENOSPC) {
 		spin_lock(&sec->err_lock);
@@ -82,9 +142,10 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 			err = 0;
 		told = epoch;
 	}
-	/* On ENOMEM the error is reported again next time: never lost. */
-	xa_store(&h->cursors, sec->id, xa_mk_value(mmf_cursor_pack(cursor, told)),
-		 GFP_KERNEL_ACCOUNT);
+	if (c) {
+		c->err = cursor;
+		c->told = told;
+	}
 	mutex_unlock(&h->lock);
 	if (err)
 		atomic64_inc(&sec->wb_errors);

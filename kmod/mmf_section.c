@@ -70,6 +70,7 @@ static int mmf_anchor_release(struct inode *inode, struct file *anchor)
 	atomic_dec(&mmf_nr_sections);
 	mmf_user_uncharge(sec->owner_uid);
 
+	mmf_cursors_drop_section(sec);
 	/* Start write-back; the page cache finishes it, nothing is lost. */
 	if (sec->can_writeback)
 		filemap_fdatawrite(sec->mapping);
