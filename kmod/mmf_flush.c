@@ -224,8 +224,11 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	}
 
 	since = errseq_sample(&sec->mapping->wb_err);
-	werr = filemap_fdatawrite_range(sec->mapping, start, end);
-	if (!async) {
+	if (async) {
+		/* Start write-back and return: never wait for a folio. */
+		werr = mmf_writeback_start(sec->mapping, start, end);
+	} else {
+		werr = filemap_fdatawrite_range(sec->mapping, start, end);
 		/*
 		 * Its return value is the legacy AS_EIO/AS_ENOSPC state,
 		 * which the _keep_errors variant never clears: errseq says

@@ -31,6 +31,87 @@
 #define EXT4		"/mnt/ext4"
 #define WB_KNOB		"/proc/sys/vm/dirty_writeback_centisecs"
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+struct fp_cs_range {
+	uint64_t off, len;
+};
+
+struct fp_cs {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+#define KPF_DIRTY	4
+#define KPF_WRITEBACK	8
+
+/* Dirty and under-write-back pages of a file range. */
+struct pstate {
+	long dirty, writeback;
+};
+
+/*
+ * The page states of [@off, @off + @len) of file @fd: cachestat(2), else
+ * the flags of the cached pages in /proc/kpageflags (mapping only what is
+ * cached, so that looking reads nothing in).  0 or -errno.
+ */
+static int file_state(int fd, off_t off, size_t len, struct pstate *st)
+{
+	struct fp_cs_range r = { off, len };
+	size_t pg = MMFT_PAGE, n = len / pg, i;
+	int pagemap, kflags, ret = 0;
+	unsigned char *vec;
+	struct fp_cs c;
+	char *p;
+
+	st->dirty = st->writeback = 0;
+	if (!syscall(__NR_cachestat, fd, &r, &c, 0)) {
+		st->dirty = c.nr_dirty;
+		st->writeback = c.nr_writeback;
+		return 0;
+	}
+	if (errno != ENOSYS)
+		return -errno;
+	vec = malloc(n);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+	pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	kflags = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (!vec || p == MAP_FAILED || pagemap < 0 || kflags < 0 || mincore(p, len, vec))
+		ret = -EIO;
+	for (i = 0; i < n && !ret; i++) {
+		uint64_t entry, flags;
+
+		if (!(vec[i] & 1))
+			continue;	/* not cached: neither dirty nor under write-back */
+		*(volatile char *)(p + i * pg);
+		if (pread(pagemap, &entry, 8, ((uintptr_t)p / pg + i) * 8) != 8 ||
+		    !(entry >> 63) ||
+		    pread(kflags, &flags, 8, (entry & ((1ULL << 55) - 1)) * 8) != 8) {
+			ret = -EIO;
+			break;
+		}
+		st->dirty += !!(flags & (1ULL << KPF_DIRTY));
+		st->writeback += !!(flags & (1ULL << KPF_WRITEBACK));
+	}
+	if (kflags >= 0)
+		close(kflags);
+	if (pagemap >= 0)
+		close(pagemap);
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	free(vec);
+	return ret;
+}
+
 /*
  * Item 11: the library flushes every section through one process-wide
  * open of /dev/mmf.  The error cursor it keeps per section it flushed must
@@ -97,6 +178,139 @@ TEST(error_cursors_die_with_their_sections)
 	EXPECT_EQ(base, mmft_debugfs_counter("cursors"));
 	close(fd);
 	unlink(path);
+}
+
+/*
+ * Item 13: MMF_FLUSH_ASYNC starts write-back and returns; it never waits
+ * for a folio already under write-back.  The write-back is held back by a
+ * cgroup v2 io.max limit of 1 MiB/s on the ext4 disk for the cgroup that
+ * dirtied the file (cgroup write-back charges the inode's cgroup): 2 MiB
+ * written, flushed asynchronously (2 s of write-back in flight), written
+ * again.  A second asynchronous flush returns at once and leaves the
+ * folios still under write-back dirty; a waiting flush writes them all.
+ */
+#define CG		"/tmp/mmft-fp-cg"
+#define CG_T		CG "/slow"
+
+FIXTURE(slow) {
+	char path[64], wb_old[32], dev[32];
+	int fd, joined, mounted;
+	size_t pg, size;
+};
+
+/* Undo what the set-up did (also when it skips: no teardown then). */
+static void slow_undo(FIXTURE_DATA(slow) *self)
+{
+	char rule[64], pid[16];
+
+	if (self->joined) {
+		snprintf(rule, sizeof(rule), "%s wbps=max", self->dev);
+		mmft_write_knob(CG_T "/io.max", rule);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		mmft_write_knob(CG "/cgroup.procs", pid);
+		self->joined = 0;
+	}
+	if (self->fd >= 0) {
+		fsync(self->fd);
+		close(self->fd);
+		unlink(self->path);
+		self->fd = -1;
+	}
+	rmdir(CG_T);
+	if (self->mounted)
+		umount(CG);
+	self->mounted = 0;
+	rmdir(CG);
+}
+
+FIXTURE_SETUP(slow)
+{
+	char rule[64], pid[16];
+	struct stat st;
+	const char *why = NULL;
+
+	self->pg = MMFT_PAGE;
+	self->size = 2 << 20;
+	self->fd = -1;
+	ASSERT_EQ(0, stat(EXT4, &st));
+	snprintf(self->dev, sizeof(self->dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	snprintf(rule, sizeof(rule), "%s wbps=1048576", self->dev);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (mkdir(CG, 0700) && errno != EEXIST)
+		why = "cannot make " CG;
+	else if (mount("none", CG, "cgroup2", 0, NULL))
+		why = "no cgroup2";
+	else
+		self->mounted = 1;
+	if (!why && mmft_write_knob(CG "/cgroup.subtree_control", "+io +memory"))
+		why = "no io or memory controller";
+	else if (!why && (mkdir(CG_T, 0700) || mmft_write_knob(CG_T "/io.max", rule)))
+		why = "no io.max throttling";
+	if (why) {
+		slow_undo(self);
+		SKIP(return, "%s (cgroup v2 with io and memory controllers needed)", why);
+	}
+	self->joined = !mmft_write_knob(CG_T "/cgroup.procs", pid);
+	/* Made, and dirtied, from inside the cgroup. */
+	if (self->joined)
+		self->fd = mmft_tmpfile(EXT4, self->size, 0, self->path, sizeof(self->path));
+	if (self->fd < 0) {
+		slow_undo(self);
+		ASSERT_LE(0, self->fd) TH_LOG("joining the cgroup or making the file failed");
+	}
+	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
+	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+	slow_undo(self);
+	EXPECT_EQ(0, mmft_write_knob(WB_KNOB, self->wb_old));
+}
+
+TEST_F_TIMEOUT(slow, an_async_flush_never_waits_for_write_back_in_flight, 120)
+{
+	size_t pages = self->size / self->pg;
+	struct pstate ps, left;
+	double t1, t2, t3;
+	unsigned char *v;
+	int h;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v, 0x31, self->size);
+	t1 = now_ms();
+	ASSERT_EQ(0, mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, NULL));
+	t1 = now_ms() - t1;
+	ASSERT_EQ(0, file_state(self->fd, 0, self->size, &ps));
+	ASSERT_LT(pages / 2, ps.writeback) TH_LOG("write-back not held back (%ld pages)",
+						  ps.writeback);
+
+	/* Written again while under write-back: dirty and under write-back. */
+	memset(v, 0x32, self->size);
+	t2 = now_ms();
+	ASSERT_EQ(0, mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, NULL));
+	t2 = now_ms() - t2;
+	ASSERT_EQ(0, file_state(self->fd, 0, self->size, &left));
+
+	t3 = now_ms();
+	ASSERT_EQ(0, mmft_flush(h, v, 0, 0, NULL));
+	t3 = now_ms() - t3;
+	ASSERT_EQ(0, file_state(self->fd, 0, self->size, &ps));
+	TH_LOG("async %.1f ms, async again %.1f ms (left %ld dirty, %ld under write-back), then waiting %.1f ms",
+	       t1, t2, left.dirty, left.writeback, t3);
+	/* The folios under write-back were skipped, not waited for. */
+	EXPECT_LT(pages / 2, left.dirty) TH_LOG("the async flush waited for write-back");
+	EXPECT_LT(pages / 2, left.writeback);
+	EXPECT_GT(t3 / 4, t2);
+	/* The waiting flush wrote everything. */
+	EXPECT_EQ(0, ps.dirty);
+	EXPECT_EQ(0, ps.writeback);
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x32));
+	munmap(v, self->size);
+	close(h);
 }
 
 TEST_HARNESS_MAIN
