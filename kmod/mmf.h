@@ -252,6 +252,7 @@ void mmf_section_free_vmops(struct mmf_section *sec);
 long mmf_ioctl_flush(struct mmf_handle *h, void __user *uarg);
 void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	       bool redirty);
+void mmf_release_writeback(struct mmf_section *sec);
 void mmf_cursors_drop_section(struct mmf_section *sec);
 void mmf_cursors_drop_handle(struct mmf_handle *h);
 

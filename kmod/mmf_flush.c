@@ -3,7 +3,8 @@
  * FLUSH (FlushViewOfFile): write back the pages views recorded as dirty in
  * an address range, report write-back errors once per open of /dev/mmf
  * (errseq, like fsync), and re-arm write protection so the next write to a
- * flushed page is recorded again.  Also the handles' error cursors.
+ * flushed page is recorded again.  Also the write-back a section starts
+ * when it goes, and the handles' error cursors.
  *
  * Cost: the dirty index is walked, not the range; write-back itself walks
  * the page cache's dirty tags between the first and last recorded page of
@@ -254,6 +255,52 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	}
 	werr = mmf_report_error(h, sec);
 	return werr ? werr : err;
+}
+
+/* Start write-back of @n ascending page offsets, one call per run. */
+static void mmf_writeback_runs(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pgoffs[j] == pgoffs[j - 1] + 1; j++)
+			;
+		mmf_writeback_start(sec->mapping, (loff_t)pgoffs[i] << PAGE_SHIFT,
+				    ((loff_t)pgoffs[j - 1] << PAGE_SHIFT) + PAGE_SIZE - 1);
+	}
+}
+
+/*
+ * The last reference to @sec is going: start write-back of what the
+ * section itself left dirty, that is the pages views wrote and no flush
+ * wrote (dirty) and those a flush handed to write-back without a waiting
+ * flush confirming them (pending).  Nothing else: pages others dirtied with write(2) are
+ * theirs.  Sections that cannot write have nothing to write.  Nothing is
+ * waited for (WB_SYNC_NONE): the close, munmap or exit that dropped the
+ * reference must not wait for the disk.  Nothing is lost either: a page
+ * skipped here (under write-back already) or never reached (no memory for
+ * the batch) stays dirty in the page cache, which writes it back anyway.
+ */
+void mmf_release_writeback(struct mmf_section *sec)
+{
+	struct mmf_dirty *idx[] = { &sec->dirty, &sec->pending };
+	unsigned int i, n;
+	pgoff_t *buf, pos;
+
+	if (sec->prot != MMF_PROT_READWRITE || !sec->can_writeback)
+		return;
+	if (!atomic_long_read(&sec->dirty.count) && !atomic_long_read(&sec->pending.count))
+		return;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return;
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		pos = 0;
+		while ((n = mmf_dirty_scan(idx[i], &pos, sec->pages - 1, buf,
+					   MMF_FLUSH_BATCH, false)))
+			mmf_writeback_runs(sec, buf, n);
+	}
+	kfree(buf);
 }
 
 /*

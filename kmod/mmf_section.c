@@ -59,7 +59,11 @@ static void mmf_section_free(struct mmf_section *sec)
 	kfree(sec);
 }
 
-/* The last reference to the section is gone: write back what is left. */
+/*
+ * The last reference to the section is gone: start write-back of what it
+ * left dirty, without waiting (mmf_release_writeback()), and drop the
+ * handles' error cursors on it.
+ */
 static int mmf_anchor_release(struct inode *inode, struct file *anchor)
 {
 	struct mmf_section *sec = anchor->private_data;
@@ -71,9 +75,7 @@ static int mmf_anchor_release(struct inode *inode, struct file *anchor)
 	mmf_user_uncharge(sec->owner_uid);
 
 	mmf_cursors_drop_section(sec);
-	/* Start write-back; the page cache finishes it, nothing is lost. */
-	if (sec->can_writeback)
-		filemap_fdatawrite(sec->mapping);
+	mmf_release_writeback(sec);
 	fput(sec->file);
 	mmf_section_free(sec);
 	return 0;

@@ -113,6 +113,142 @@ static int file_state(int fd, off_t off, size_t len, struct pstate *st)
 }
 
 /*
+ * Item 9: the last reference to a section starts write-back of the pages
+ * the section dirtied, and only of those; it waits for nothing.  The file
+ * has 32 MiB that write(2) left dirty (someone else's data) and a clean
+ * tail of 8 pages.
+ */
+#define BIG	(32UL << 20)
+#define TAIL	8
+
+FIXTURE(release) {
+	char path[64], wb_old[32];
+	int fd;
+	size_t pg, big_pages, size;
+};
+
+FIXTURE_SETUP(release)
+{
+	static char buf[65536];
+	struct pstate ps;
+	size_t off;
+
+	self->pg = MMFT_PAGE;
+	self->big_pages = BIG / self->pg;
+	self->size = BIG + TAIL * self->pg;
+	self->fd = -1;
+	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
+	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
+	self->fd = mmft_tmpfile(EXT4, self->size, 0x11, self->path, sizeof(self->path));
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, fsync(self->fd));
+	/* Other users' data: dirty in the page cache, written with write(2). */
+	memset(buf, 0x22, sizeof(buf));
+	for (off = 0; off < BIG; off += sizeof(buf))
+		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), off));
+	ASSERT_EQ(0, file_state(self->fd, 0, self->size, &ps));
+	ASSERT_EQ(self->big_pages, ps.dirty) TH_LOG("write(2) data already written back");
+}
+
+FIXTURE_TEARDOWN(release)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	unlink(self->path);
+	EXPECT_EQ(0, mmft_write_knob(WB_KNOB, self->wb_old));
+}
+
+/*
+ * Sections whose views did not write the file (READ; WRITECOPY with a
+ * private view written; READWRITE with a view that only read) start no
+ * write-back at all when they go.
+ */
+TEST_F(release, closing_a_section_that_wrote_nothing_starts_no_write_back)
+{
+	static const struct {
+		const char *what;
+		unsigned int prot;
+		int mprot, mflags;
+	} kinds[] = {
+		{ "READ", MMF_PROT_READ, PROT_READ, MAP_SHARED },
+		{ "WRITECOPY", MMF_PROT_WRITECOPY, PROT_READ | PROT_WRITE, MAP_PRIVATE },
+		{ "READWRITE, read only", MMF_PROT_READWRITE, PROT_READ, MAP_SHARED },
+	};
+	unsigned int k;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct pstate ps;
+		unsigned char *v;
+		double t;
+		int h;
+
+		h = mmft_create(self->fd, kinds[k].prot, 0, NULL, 0, 0, NULL);
+		ASSERT_LE(0, h) TH_LOG("%s: CREATE: %s", kinds[k].what, strerror(-h));
+		v = mmft_map(h, 4 * self->pg, kinds[k].mprot, kinds[k].mflags, 0);
+		ASSERT_NE(MAP_FAILED, v);
+		EXPECT_EQ(0x22, v[self->pg]);
+		if (kinds[k].mprot & PROT_WRITE)
+			v[2 * self->pg] = 0x5C;
+		munmap(v, 4 * self->pg);
+		t = now_ms();
+		close(h);	/* the last reference: released before close returns */
+		t = now_ms() - t;
+		ASSERT_EQ(0, file_state(self->fd, 0, self->size, &ps));
+		TH_LOG("%s: last close %.3f ms, %ld dirty, %ld under write-back",
+		       kinds[k].what, t, ps.dirty, ps.writeback);
+		EXPECT_EQ(self->big_pages, ps.dirty)
+			TH_LOG("%s: the close wrote others' pages", kinds[k].what);
+		EXPECT_EQ(0, ps.writeback);
+	}
+	EXPECT_TRUE(mmft_file_all(self->fd, 2 * self->pg, self->pg, 0x22));
+}
+
+/*
+ * A READWRITE section's own pages are written when it goes, without a
+ * flush, and only they: the others' 32 MiB stay dirty.
+ */
+TEST_F(release, closing_a_written_section_writes_its_pages_and_only_them)
+{
+	size_t tail = BIG, pg = self->pg;
+	unsigned char *v;
+	struct pstate ps;
+	double t;
+	int h, i;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v + tail + 1 * pg, 0x61, pg);
+	memset(v + tail + 2 * pg, 0x62, pg);
+	memset(v + tail + 6 * pg, 0x66, pg);
+	munmap(v, self->size);
+	t = now_ms();
+	close(h);
+	t = now_ms() - t;
+	/* Periodic write-back is off: only the release can have started it. */
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, file_state(self->fd, tail, TAIL * pg, &ps));
+		if (!ps.dirty && !ps.writeback)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(0, ps.dirty) TH_LOG("the section's own pages were not written");
+	EXPECT_EQ(0, ps.writeback);
+	ASSERT_EQ(0, file_state(self->fd, 0, BIG, &ps));
+	TH_LOG("last close %.3f ms; others' pages: %ld dirty, %ld under write-back", t,
+	       ps.dirty, ps.writeback);
+	EXPECT_EQ(self->big_pages, ps.dirty) TH_LOG("the close wrote others' pages");
+	/* From the disk: the clean tail can be dropped and read again. */
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(self->fd, tail, TAIL * pg));
+	EXPECT_TRUE(mmft_file_all(self->fd, tail + 1 * pg, pg, 0x61));
+	EXPECT_TRUE(mmft_file_all(self->fd, tail + 2 * pg, pg, 0x62));
+	EXPECT_TRUE(mmft_file_all(self->fd, tail + 6 * pg, pg, 0x66));
+	EXPECT_TRUE(mmft_file_all(self->fd, tail + 3 * pg, pg, 0x11));
+}
+
+/*
  * Item 11: the library flushes every section through one process-wide
  * open of /dev/mmf.  The error cursor it keeps per section it flushed must
  * die with the section, or it grows for the life of the process.  And a
