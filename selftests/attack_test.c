@@ -415,6 +415,133 @@ TEST(madvise_remove_cannot_punch_past_the_section)
 	unlink(path);
 }
 
+/*
+ * The hidden partial page and huge pages.  A file on a tmpfs mounted
+ * huge=always sits in 2 MiB folios; a view of 2 MiB - 100 bytes placed on
+ * a 2 MiB boundary may be mapped with one PMD (fault or fault-around map
+ * the whole folio), and the view's VM_NOHUGEPAGE, which 6.11+ honours
+ * there, is the user's to clear with MADV_HUGEPAGE.  Then its hidden last
+ * page shows (and, writable, takes) the 100 bytes past the section.
+ */
+#define HUGE_DIR	"/tmp/mmf-attack-huge"
+#define HPAGE		(2UL << 20)
+#define HSEC		(HPAGE - 100)
+
+struct huge_args {
+	int write;		/* OPEN READ|WRITE and write the tail */
+	int advise;		/* MADV_HUGEPAGE first */
+};
+
+/* Whether the VMA at @addr has PMD-mapped shmem or file pages (smaps). */
+static long pmd_mapped_kb(const void *addr)
+{
+	char line[256];
+	unsigned long start, end;
+	long kb = 0, v;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = (uintptr_t)addr >= start && (uintptr_t)addr < end;
+			continue;
+		}
+		if (in && (sscanf(line, "ShmemPmdMapped: %ld kB", &v) == 1 ||
+			   sscanf(line, "FilePmdMapped: %ld kB", &v) == 1))
+			kb += v;
+	}
+	fclose(f);
+	return kb;
+}
+
+static int huge_tail(struct attack *a, const void *arg)
+{
+	const struct huge_args *ha = arg;
+	unsigned char *buf = malloc(PG), *v, *area;
+	int h = mmft_open_named("mmf-attack-huge", ha->write ? RW : RD, NULL);
+
+	if (h < 0 || !buf)
+		return 1;
+	area = mmap(NULL, 2 * HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return 2;
+	v = (unsigned char *)(((uintptr_t)area + HPAGE - 1) & ~(HPAGE - 1));
+	if (mmap(v, HPAGE, ha->write ? PROT_READ | PROT_WRITE : PROT_READ,
+		 MAP_SHARED | MAP_FIXED, h, 0) != v)
+		return 3;
+	a->ret = ha->advise ? madvise(v, HPAGE, MADV_HUGEPAGE) : 0;
+	a->err = a->ret ? errno : 0;
+	/* Touch the first page: a PMD fault maps the whole folio. */
+	if (mmft_probe_copy(buf, v, 1) || buf[0] != PUBLIC)
+		return 4;
+	if (ha->write && mmft_probe_copy(v, "P", 1))
+		return 5;
+	a->val[0] = pmd_mapped_kb(v);
+	look(a, v + HSEC, HPAGE - HSEC, buf);
+	if (ha->write && !a->read_sig) {
+		memset(buf, 'X', HPAGE - HSEC);
+		a->wrote = !mmft_probe_copy(v + HSEC, buf, HPAGE - HSEC);
+	}
+	return 0;
+}
+
+static void huge_tail_case(struct __test_metadata *_metadata, int write, int advise)
+{
+	struct huge_args ha = { write, advise };
+	struct attack *a = attack_new();
+	char path[64], *pub;
+	int fd, h, rc;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, mkdir(HUGE_DIR, 0755));
+	if (mount("tmpfs", HUGE_DIR, "tmpfs", 0, "huge=always,mode=0755,size=16m")) {
+		rmdir(HUGE_DIR);
+		SKIP(return, "no tmpfs with huge=always (%s)", strerror(errno));
+	}
+	fd = mmft_tmpfile(HUGE_DIR, 2 * HPAGE, SECRET, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0600));
+	pub = malloc(HSEC);
+	ASSERT_NE(NULL, pub);
+	memset(pub, PUBLIC, HSEC);
+	ASSERT_EQ(HSEC, pwrite(fd, pub, HSEC, 0));
+	free(pub);
+	h = mmft_create(fd, write ? MMF_PROT_READWRITE : MMF_PROT_READ, HSEC, "mmf-attack-huge",
+			write ? 0666 : 0644, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	rc = as_user(NOBODY, NOBODY, huge_tail, a, &ha);
+	EXPECT_EQ(0, rc) TH_LOG("the attacker stopped at step %d", rc);
+	TH_LOG("MADV_HUGEPAGE: %s; %ld kB PMD-mapped; the tail %s",
+	       advise ? (a->ret ? strerror(a->err) : "done") : "not asked",
+	       a->val[0], a->read_sig ? "faults" : "reads");
+	EXPECT_FALSE(a->saw_secret) TH_LOG("the bytes past the section were read");
+	EXPECT_FALSE(a->wrote) TH_LOG("the bytes past the section were written");
+	EXPECT_TRUE(mmft_file_all(fd, HSEC, 2 * HPAGE - HSEC, SECRET))
+		TH_LOG("the file past the section changed");
+	close(h);
+	close(fd);
+	unlink(path);
+	umount(HUGE_DIR);
+	rmdir(HUGE_DIR);
+}
+
+TEST(a_huge_page_does_not_unhide_the_tail)
+{
+	huge_tail_case(_metadata, 0, 0);
+}
+
+TEST(madvise_hugepage_does_not_unhide_the_tail)
+{
+	huge_tail_case(_metadata, 0, 1);
+}
+
+TEST(madvise_hugepage_does_not_let_the_tail_be_written)
+{
+	huge_tail_case(_metadata, 1, 1);
+}
+
 /* ---- 2: a reader's FLUSH ---------------------------------------------- */
 
 static int watch(int h, void *addr, size_t len, unsigned int flags, uint64_t *bits)
