@@ -188,10 +188,13 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
  * Flush [first, last] of @sec: the pages views recorded, and every page
  * the page cache holds dirty there (write(2), pages kept after ENOSPC).
  * Adds the recorded pages written to *written.  Returns the error to
- * report to this open file, if any.
+ * report to this open file, if any.  @keep_watch: the flush comes through
+ * a view that may not write the section, which must not hide the writers'
+ * writes from their write watch (as a reset through it may not).
  */
 static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgoff_t first,
-			     pgoff_t last, u32 flags, pgoff_t *buf, u64 *written)
+			     pgoff_t last, u32 flags, bool keep_watch, pgoff_t *buf,
+			     u64 *written)
 {
 	loff_t start = (loff_t)first << PAGE_SHIFT;
 	loff_t end = ((loff_t)last << PAGE_SHIFT) + PAGE_SIZE - 1;
@@ -204,15 +207,19 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 
 	atomic64_inc(&sec->flushes);
 	/*
-	 * Take the recorded pages out of the indexes before write-back
-	 * write-protects them: a write after that is recorded again.
+	 * Take the recorded pages out of the indexes before write-back or
+	 * mmf_rearm() write-protects them: a write after that is recorded
+	 * again.  The watch first, so that a write in between is in the
+	 * flush set and, recorded anew, in the watch.
 	 */
+	while (!keep_watch &&
+	       mmf_dirty_scan(&sec->watch, &pos, last, buf, MMF_FLUSH_BATCH, true))
+		;
+	pos = first;
 	while ((n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
-		for (i = 0; i < n; i++) {
-			mmf_dirty_clear(&sec->watch, buf[i]);
-			if (sec->can_writeback && !mmf_dirty_prepare(&sec->pending, buf[i]))
+		for (i = 0; sec->can_writeback && i < n; i++)
+			if (!mmf_dirty_prepare(&sec->pending, buf[i]))
 				mmf_dirty_mark(&sec->pending, buf[i]);
-		}
 		/* shmem: nothing writes the pages back, so nothing re-arms. */
 		if (!sec->can_writeback)
 			mmf_rearm(sec, buf, n, false);
@@ -370,7 +377,7 @@ long mmf_ioctl_flush(struct mmf_handle *h, void __user *uarg)
 		struct vm_area_struct *vma;
 		struct mmf_section *sec;
 		pgoff_t first, last;
-		bool shared;
+		bool shared, maywrite;
 
 		if (mmap_read_lock_killable(mm)) {
 			ret = -EINTR;
@@ -391,13 +398,15 @@ long mmf_ioctl_flush(struct mmf_handle *h, void __user *uarg)
 		first = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 		last = vma->vm_pgoff + ((min(end, vma->vm_end) - vma->vm_start) >> PAGE_SHIFT) - 1;
 		shared = vma->vm_flags & VM_SHARED;
+		maywrite = vma->vm_flags & VM_MAYWRITE;
 		addr = min(end, vma->vm_end);
 		mmf_section_get(sec);
 		mmap_read_unlock(mm);
 
 		/* Copy-on-write views never write the file. */
 		if (shared) {
-			int e = mmf_section_flush(h, sec, first, last, f.flags, buf, &written);
+			int e = mmf_section_flush(h, sec, first, last, f.flags, !maywrite,
+						  buf, &written);
 
 			if (e && !err)
 				err = e;

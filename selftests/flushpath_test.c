@@ -112,6 +112,140 @@ static int file_state(int fd, off_t off, size_t len, struct pstate *st)
 	return ret;
 }
 
+/* WRITE_WATCH of up to 64 pages: the bits, or -errno. */
+static int64_t watch_bits(int h, const void *addr, size_t len, unsigned int flags)
+{
+	uint64_t bits = 0;
+	struct mmf_write_watch w = {
+		.size = sizeof(w), .flags = flags, .addr = (uintptr_t)addr, .length = len,
+		.bitmap = (uintptr_t)&bits, .bitmap_bits = 64,
+	};
+
+	if (ioctl(h, MMF_IOC_WRITE_WATCH, &w))
+		return -errno;
+	if (w.dirty_pages != (uint64_t)__builtin_popcountll(bits))
+		return -EPROTO;
+	return bits;
+}
+
+/*
+ * Item 2: a writer's write watch survives a reader's flush.  Root makes a
+ * named READWRITE section (mode 0644) and writes three pages; uid 65534
+ * opens it READ, maps a read-only shared view and flushes through it.
+ */
+FIXTURE(watch) {
+	char path[64], name[64];
+	int fd;		/* -1: swap-backed */
+	size_t pg, size;
+};
+
+FIXTURE_VARIANT(watch) {
+	const char *dir;	/* NULL: swap-backed */
+};
+
+FIXTURE_VARIANT_ADD(watch, ext4) { .dir = EXT4 };
+FIXTURE_VARIANT_ADD(watch, tmpfs) { .dir = "/tmp" };
+FIXTURE_VARIANT_ADD(watch, swap) { .dir = NULL };
+
+FIXTURE_SETUP(watch)
+{
+	self->pg = MMFT_PAGE;
+	self->size = 8 * self->pg;
+	self->fd = -1;
+	snprintf(self->name, sizeof(self->name), "mmft-fp-watch-%d", getpid());
+	if (variant->dir) {
+		/* Root's own file: the reader may not open it. */
+		self->fd = mmft_tmpfile(variant->dir, self->size, 0x11, self->path,
+					sizeof(self->path));
+		ASSERT_LE(0, self->fd);
+		ASSERT_EQ(0, fchmod(self->fd, 0600));
+		ASSERT_EQ(0, fsync(self->fd));
+	}
+}
+
+FIXTURE_TEARDOWN(watch)
+{
+	if (self->fd >= 0) {
+		close(self->fd);
+		unlink(self->path);
+	}
+}
+
+struct reader {
+	const char *name;
+	size_t size;
+};
+
+/* Exit code: pages_written of the reader's flush, or 200 + the failed step. */
+static int reader_flushes(void *arg)
+{
+	struct reader *r = arg;
+	uint64_t written = 0;
+	void *v;
+	int o;
+
+	if (mmft_become(65534, 65534))
+		return 201;
+	o = mmft_open_named(r->name, MMF_ACCESS_READ, NULL);
+	if (o < 0)
+		return 202;
+	v = mmft_map(o, r->size, PROT_READ, MAP_SHARED, 0);
+	if (v == MAP_FAILED)
+		return 203;
+	/* Refused: a reader may not reset the writers' watch ... */
+	if (watch_bits(o, v, r->size, MMF_WATCH_RESET) != -EACCES)
+		return 204;
+	/* ... and its flush, which still writes back, must not clear it. */
+	if (mmft_flush(o, v, 0, 0, &written))
+		return 205;
+	return written > 199 ? 199 : (int)written;
+}
+
+TEST_F(watch, a_readers_flush_leaves_the_writers_write_watch)
+{
+	const int64_t want = (1 << 1) | (1 << 3) | (1 << 6);
+	struct reader r = { self->name, self->size };
+	struct pstate ps;
+	unsigned char *v;
+	int h, status;
+
+	if (self->fd >= 0)
+		h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, self->name, 0644, 0, NULL);
+	else
+		h = mmft_create_swap(self->size, self->name, 0644, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v + 1 * self->pg, 0xA1, self->pg);
+	memset(v + 3 * self->pg, 0xA3, self->pg);
+	memset(v + 6 * self->pg, 0xA6, self->pg);
+	ASSERT_EQ(want, watch_bits(h, v, self->size, 0));
+
+	status = mmft_in_child(reader_flushes, &r);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_GT(200, WEXITSTATUS(status)) TH_LOG("reader step %d failed",
+						  WEXITSTATUS(status) - 200);
+	/* The reader's flush wrote the three pages ... */
+	EXPECT_EQ(3, WEXITSTATUS(status));
+	if (self->fd >= 0 && !strcmp(variant->dir, EXT4)) {
+		ASSERT_EQ(0, file_state(self->fd, 0, self->size, &ps));
+		EXPECT_EQ(0, ps.dirty) TH_LOG("the reader's flush wrote nothing back");
+	}
+	/* ... and the writer's watch still has them, bit for bit. */
+	EXPECT_EQ(want, watch_bits(h, v, self->size, 0))
+		TH_LOG("the reader's flush cleared the writer's write watch");
+
+	/* The writer's own flush clears it, and a new write is seen again. */
+	ASSERT_EQ(0, mmft_flush(h, v, 0, 0, NULL));
+	EXPECT_EQ(0, watch_bits(h, v, self->size, 0));
+	v[3 * self->pg] = 0xB3;
+	EXPECT_EQ(1 << 3, watch_bits(h, v, self->size, 0));
+	if (self->fd >= 0)
+		EXPECT_TRUE(mmft_file_all(self->fd, 6 * self->pg, self->pg, 0xA6));
+	munmap(v, self->size);
+	close(h);
+}
+
 /*
  * Item 9: the last reference to a section starts write-back of the pages
  * the section dirtied, and only of those; it waits for nothing.  The file
