@@ -427,9 +427,14 @@ TEST(madvise_remove_cannot_punch_past_the_section)
 #define HPAGE		(2UL << 20)
 #define HSEC		(HPAGE - 100)
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
 struct huge_args {
 	int write;		/* OPEN READ|WRITE and write the tail */
 	int advise;		/* MADV_HUGEPAGE first */
+	int collapse;		/* then MADV_COLLAPSE (a tmpfs without huge pages) */
 };
 
 /* Whether the VMA at @addr has PMD-mapped shmem or file pages (smaps). */
@@ -476,6 +481,11 @@ static int huge_tail(struct attack *a, const void *arg)
 	/* Touch the first page: a PMD fault maps the whole folio. */
 	if (mmft_probe_copy(buf, v, 1) || buf[0] != PUBLIC)
 		return 4;
+	/* Or make the folio huge and PMD-map it. */
+	if (ha->collapse) {
+		a->mprotect_ret = madvise(v, HPAGE, MADV_COLLAPSE);
+		a->mprotect_err = a->mprotect_ret ? errno : 0;
+	}
 	if (ha->write && mmft_probe_copy(v, "P", 1))
 		return 5;
 	a->val[0] = pmd_mapped_kb(v);
@@ -487,16 +497,18 @@ static int huge_tail(struct attack *a, const void *arg)
 	return 0;
 }
 
-static void huge_tail_case(struct __test_metadata *_metadata, int write, int advise)
+static void huge_tail_case(struct __test_metadata *_metadata, int write, int advise,
+			   int collapse)
 {
-	struct huge_args ha = { write, advise };
+	struct huge_args ha = { write, advise, collapse };
 	struct attack *a = attack_new();
 	char path[64], *pub;
 	int fd, h, rc;
 
 	ASSERT_NE(NULL, a);
 	ASSERT_EQ(0, mkdir(HUGE_DIR, 0755));
-	if (mount("tmpfs", HUGE_DIR, "tmpfs", 0, "huge=always,mode=0755,size=16m")) {
+	if (mount("tmpfs", HUGE_DIR, "tmpfs", 0, collapse ? "huge=never,mode=0755,size=16m" :
+			   "huge=always,mode=0755,size=16m")) {
 		rmdir(HUGE_DIR);
 		SKIP(return, "no tmpfs with huge=always (%s)", strerror(errno));
 	}
@@ -516,6 +528,8 @@ static void huge_tail_case(struct __test_metadata *_metadata, int write, int adv
 	TH_LOG("MADV_HUGEPAGE: %s; %ld kB PMD-mapped; the tail %s",
 	       advise ? (a->ret ? strerror(a->err) : "done") : "not asked",
 	       a->val[0], a->read_sig ? "faults" : "reads");
+	if (collapse)
+		TH_LOG("MADV_COLLAPSE: %s", a->mprotect_ret ? strerror(a->mprotect_err) : "done");
 	EXPECT_FALSE(a->saw_secret) TH_LOG("the bytes past the section were read");
 	EXPECT_FALSE(a->wrote) TH_LOG("the bytes past the section were written");
 	EXPECT_TRUE(mmft_file_all(fd, HSEC, 2 * HPAGE - HSEC, SECRET))
@@ -529,17 +543,23 @@ static void huge_tail_case(struct __test_metadata *_metadata, int write, int adv
 
 TEST(a_huge_page_does_not_unhide_the_tail)
 {
-	huge_tail_case(_metadata, 0, 0);
+	huge_tail_case(_metadata, 0, 0, 0);
 }
 
 TEST(madvise_hugepage_does_not_unhide_the_tail)
 {
-	huge_tail_case(_metadata, 0, 1);
+	huge_tail_case(_metadata, 0, 1, 0);
 }
 
 TEST(madvise_hugepage_does_not_let_the_tail_be_written)
 {
-	huge_tail_case(_metadata, 1, 1);
+	huge_tail_case(_metadata, 1, 1, 0);
+}
+
+/* MADV_COLLAPSE makes the huge folio on any tmpfs (6.1+). */
+TEST(madvise_collapse_does_not_unhide_the_tail)
+{
+	huge_tail_case(_metadata, 0, 1, 1);
 }
 
 /* ---- 2: a reader's FLUSH ---------------------------------------------- */
