@@ -38,26 +38,35 @@
 #define MMF_READAROUND_MAX	1024
 
 /*
- * A page index of a section: one bit per page offset, in bitmap chunks
- * of MMF_CHUNK_BITS pages allocated on the first write into them and freed
- * with the section.  Bits are set and cleared with atomic bit operations, so
- * the fault path takes no lock once the chunk exists; @chunks' own lock
- * only serialises the insertion of a chunk.  @count is the number of set
- * bits.
+ * A page index of a section (dirty, watch, pending): a sparse bitmap whose
+ * cost follows its set bits.  An xarray of one-page chunks (mmf_dirty.c),
+ * each with a summary word per 64 bitmap words; chunks that hold a set bit
+ * carry the xarray mark MMF_CHUNK_BUSY, so scans never read empty ones, and
+ * the scan or clear that takes a chunk's last bit frees it.
+ *
+ * Locking: every look at a chunk's bits, every insertion and every removal
+ * of a chunk is under the xarray's own lock (xa_lock), which
+ * mmf_dirty_mark() takes for a few instructions; no chunk pointer is used
+ * outside it, so a chunk is freed at once.  mmf_dirty_prepare() makes sure,
+ * before page_mkwrite, that the chunk exists, so that the mark after it
+ * normally allocates nothing; a chunk emptied and freed in between (a flush
+ * took its last bit meanwhile) is allocated again by the mark with
+ * __GFP_NOFAIL: a write page_mkwrite let through is always recorded.  So
+ * mark may sleep, rarely.  @count (the number of set bits) is read without
+ * the lock.
  */
-#define MMF_CHUNK_BITS		(PAGE_SIZE * BITS_PER_BYTE)
-#define MMF_CHUNK_SHIFT		(PAGE_SHIFT + 3)
-
 struct mmf_dirty {
-	struct xarray chunks;	/* chunk index -> unsigned long[PAGE_SIZE/8] */
+	struct xarray chunks;	/* chunk index -> struct mmf_chunk */
 	atomic_long_t count;
 };
+
+/* Live chunks, module-wide (debugfs). */
+extern atomic_long_t mmf_nr_chunks;
 
 void mmf_dirty_init(struct mmf_dirty *d);
 void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
-bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);
 unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
 			    pgoff_t *out, unsigned int max, bool clear);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs mmf/sections: module-wide counters (sections, views, write-back
- * error cursors), then one line per section.
+ * debugfs mmf/sections: module-wide counters (sections, views, dirty-index
+ * chunks, write-back error cursors), then one line per section.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -46,8 +46,9 @@ static int mmf_sections_show(struct seq_file *m, void *unused)
 
 	if (!buf)
 		return -ENOMEM;
-	seq_printf(m, "sections %d\nviews %d\ncursors %ld\n", atomic_read(&mmf_nr_sections),
-		   atomic_read(&mmf_nr_views), atomic_long_read(&mmf_nr_cursors));
+	seq_printf(m, "sections %d\nviews %d\nchunks %ld\ncursors %ld\n",
+		   atomic_read(&mmf_nr_sections), atomic_read(&mmf_nr_views),
+		   atomic_long_read(&mmf_nr_chunks), atomic_long_read(&mmf_nr_cursors));
 	seq_puts(m, "# id name path size prot views faults major dirtied dirty flushed flushes wb_errors\n");
 	/* Names are set after a section is listed: read them under the lock. */
 	mutex_lock(&mmf_names_lock);

@@ -1,16 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The dirty index of a section: which pages a view wrote since the last
- * flush or write-watch reset.  A sparse bitmap: an xarray of page-sized
- * chunks, so a huge sparse section costs memory only where it is written
- * and a scan costs one xarray step per present chunk plus one
- * find_next_bit() per set bit.
+ * The page indexes of a section (dirty, watch, pending): which pages a view
+ * wrote since the last flush or write-watch reset, and which a flush handed
+ * to write-back.  A sparse bitmap whose cost follows its set bits, not the
+ * section's size nor what was ever written:
+ *
+ * - an xarray of one-page chunks, allocated on the first write into their
+ *   span and freed by the scan or clear that takes their last bit, so
+ *   memory follows what is recorded now;
+ * - chunks holding a set bit carry MMF_CHUNK_BUSY in the xarray, so a scan
+ *   steps from one non-empty chunk to the next without reading empty ones;
+ * - each chunk has a summary bit per bitmap word, so finding the set bits
+ *   of a chunk reads the summary and the non-zero words only.
+ *
+ * Locking and lifetime rules are in kmod/mmf.h (struct mmf_dirty).
  */
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/slab.h>
 
 #include "mmf.h"
+
+#define MMF_CHUNK_BUSY		XA_MARK_0
+
+/* A chunk is one page: the summary, then the bitmap. */
+#define MMF_CHUNK_LONGS		(PAGE_SIZE / sizeof(unsigned long))
+#define MMF_SUMMARY_LONGS	DIV_ROUND_UP(MMF_CHUNK_LONGS, BITS_PER_LONG)
+#define MMF_CHUNK_WORDS		(MMF_CHUNK_LONGS - MMF_SUMMARY_LONGS)
+#define MMF_CHUNK_BITS		(MMF_CHUNK_WORDS * BITS_PER_LONG)
+
+struct mmf_chunk {
+	unsigned long summary[MMF_SUMMARY_LONGS];	/* bit w: bits[w] != 0 */
+	unsigned long bits[MMF_CHUNK_WORDS];		/* bit b: page base + b */
+};
+
+atomic_long_t mmf_nr_chunks = ATOMIC_LONG_INIT(0);
+
+static struct mmf_chunk *mmf_chunk_alloc(gfp_t gfp)
+{
+	struct mmf_chunk *chunk;
+
+	BUILD_BUG_ON(sizeof(struct mmf_chunk) > PAGE_SIZE);
+	chunk = kzalloc(sizeof(*chunk), gfp);
+	if (chunk)
+		atomic_long_inc(&mmf_nr_chunks);
+	return chunk;
+}
+
+static void mmf_chunk_free(struct mmf_chunk *chunk)
+{
+	if (!chunk)
+		return;
+	kfree(chunk);
+	atomic_long_dec(&mmf_nr_chunks);
+}
+
+static bool mmf_chunk_empty(const struct mmf_chunk *chunk)
+{
+	return bitmap_empty(chunk->summary, MMF_CHUNK_WORDS);
+}
+
+/* Set @bit; true when it was clear.  Under xa_lock, as all that follow. */
+static bool mmf_chunk_set(struct mmf_chunk *chunk, unsigned long bit)
+{
+	if (__test_and_set_bit(bit, chunk->bits))
+		return false;
+	__set_bit(bit / BITS_PER_LONG, chunk->summary);
+	return true;
+}
+
+static void mmf_chunk_clear(struct mmf_chunk *chunk, unsigned long bit)
+{
+	__clear_bit(bit, chunk->bits);
+	if (!chunk->bits[bit / BITS_PER_LONG])
+		__clear_bit(bit / BITS_PER_LONG, chunk->summary);
+}
+
+/* The first set bit in [from, end), or @end: the summary skips zero words. */
+static unsigned long mmf_chunk_next(const struct mmf_chunk *chunk, unsigned long from,
+				    unsigned long end)
+{
+	while (from < end) {
+		unsigned long w = from / BITS_PER_LONG;
+		unsigned long word = chunk->bits[w] & BITMAP_FIRST_WORD_MASK(from);
+
+		if (word) {
+			from = w * BITS_PER_LONG + __ffs(word);
+			break;
+		}
+		w = find_next_bit(chunk->summary, MMF_CHUNK_WORDS, w + 1);
+		from = w * BITS_PER_LONG;
+	}
+	return min(from, end);
+}
 
 void mmf_dirty_init(struct mmf_dirty *d)
 {
@@ -20,11 +103,11 @@ void mmf_dirty_init(struct mmf_dirty *d)
 
 void mmf_dirty_destroy(struct mmf_dirty *d)
 {
+	struct mmf_chunk *chunk;
 	unsigned long idx;
-	void *chunk;
 
 	xa_for_each(&d->chunks, idx, chunk)
-		kfree(chunk);
+		mmf_chunk_free(chunk);
 	xa_destroy(&d->chunks);
 }
 
@@ -32,93 +115,113 @@ void mmf_dirty_destroy(struct mmf_dirty *d)
  * Make sure the chunk holding @pgoff exists, before the page is dirtied:
  * failing here costs nothing, failing after page_mkwrite would lose a
  * record.  Lock-free when the chunk is there already.  Charged to the
- * writer's memory cgroup: chunks live as long as the section, after the
- * pages they stand for were written back and reclaimed, so sparse writes
- * would otherwise let a cgroup allocate kernel memory without limit.
+ * writer's memory cgroup: sparse writes would otherwise let a cgroup
+ * allocate kernel memory for as long as its pages stay unflushed.
  */
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff)
 {
-	unsigned long idx = pgoff >> MMF_CHUNK_SHIFT;
-	void *chunk, *old;
+	unsigned long idx = pgoff / MMF_CHUNK_BITS;
+	struct mmf_chunk *chunk, *old;
 
 	if (likely(xa_load(&d->chunks, idx)))
 		return 0;
-	chunk = kzalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	chunk = mmf_chunk_alloc(GFP_KERNEL_ACCOUNT);
 	if (!chunk)
 		return -ENOMEM;
 	old = xa_cmpxchg(&d->chunks, idx, NULL, chunk, GFP_KERNEL_ACCOUNT);
 	if (old) {
 		/* Lost a race (old is the winner) or out of memory. */
-		kfree(chunk);
+		mmf_chunk_free(chunk);
 		return xa_is_err(old) ? xa_err(old) : 0;
 	}
 	return 0;
 }
 
-/* Record @pgoff (its chunk prepared); true when it was clean. */
+/*
+ * Record @pgoff; true when it was clear.  Normally its chunk exists
+ * (prepared); when a scan emptied and freed it since, a new one is made
+ * here and may not fail (see struct mmf_dirty).
+ */
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 {
-	unsigned long *chunk = xa_load(&d->chunks, pgoff >> MMF_CHUNK_SHIFT);
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOFAIL;
+	unsigned long idx = pgoff / MMF_CHUNK_BITS;
+	struct mmf_chunk *chunk, *fresh = NULL;
+	bool was_clear = false;
 
-	if (WARN_ON_ONCE(!chunk))
-		return false;
-	if (test_and_set_bit(pgoff & (MMF_CHUNK_BITS - 1), chunk))
-		return false;
-	atomic_long_inc(&d->count);
-	return true;
-}
-
-/* Forget @pgoff; true when it was set. */
-bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
-{
-	unsigned long *chunk = xa_load(&d->chunks, pgoff >> MMF_CHUNK_SHIFT);
-
-	if (!chunk || !test_and_clear_bit(pgoff & (MMF_CHUNK_BITS - 1), chunk))
-		return false;
-	atomic_long_dec(&d->count);
-	return true;
+	might_sleep();
+	xa_lock(&d->chunks);
+	chunk = xa_load(&d->chunks, idx);
+	if (unlikely(!chunk)) {
+		xa_unlock(&d->chunks);
+		fresh = mmf_chunk_alloc(gfp);
+		xa_lock(&d->chunks);
+		/* Drops and retakes the lock if it must allocate a node. */
+		chunk = __xa_cmpxchg(&d->chunks, idx, NULL, fresh, gfp);
+		if (!chunk) {
+			chunk = fresh;
+			fresh = NULL;
+		}
+	}
+	if (!WARN_ON_ONCE(xa_is_err(chunk))) {
+		if (mmf_chunk_empty(chunk))
+			__xa_set_mark(&d->chunks, idx, MMF_CHUNK_BUSY);
+		was_clear = mmf_chunk_set(chunk, pgoff % MMF_CHUNK_BITS);
+	}
+	xa_unlock(&d->chunks);
+	mmf_chunk_free(fresh);
+	if (was_clear)
+		atomic_long_inc(&d->count);
+	return was_clear;
 }
 
 /*
- * Collect up to @max dirty page offsets in [*pos, last] into @out, in
- * ascending order, clearing them when @clear.  *pos is advanced past the
- * last one returned (or past @last), so that a caller can loop.
+ * Collect up to @max recorded page offsets in [*pos, last] into @out, in
+ * ascending order, clearing them when @clear (a chunk left empty is freed).
+ * *pos is advanced past the last one returned (or past @last), so that a
+ * caller can loop.  Cost: the set bits found, the words and summary words
+ * read to find them, one xarray step per non-empty chunk; never an empty
+ * chunk.  The lock is held for at most @max bits.
  */
 unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
 			    pgoff_t *out, unsigned int max, bool clear)
 {
-	unsigned long idx = *pos >> MMF_CHUNK_SHIFT;
-	unsigned long last_idx = last >> MMF_CHUNK_SHIFT;
+	unsigned long idx = *pos / MMF_CHUNK_BITS;
+	unsigned long last_idx = last / MMF_CHUNK_BITS;
+	struct mmf_chunk *chunk;
 	unsigned int n = 0;
-	unsigned long *chunk;
 
-	if (*pos > last)
+	if (*pos > last || !max)
 		return 0;
-	while (n < max && (chunk = xa_find(&d->chunks, &idx, last_idx, XA_PRESENT))) {
-		pgoff_t base = (pgoff_t)idx << MMF_CHUNK_SHIFT;
+	xa_lock(&d->chunks);
+	while ((chunk = xa_find(&d->chunks, &idx, last_idx, MMF_CHUNK_BUSY))) {
+		pgoff_t base = (pgoff_t)idx * MMF_CHUNK_BITS;
+		unsigned long end = idx == last_idx ? last - base + 1 : MMF_CHUNK_BITS;
 		unsigned long bit = *pos > base ? *pos - base : 0;
-		unsigned long end = MMF_CHUNK_BITS;
 
-		if (idx == last_idx)
-			end = (last - base) + 1;
-		for (bit = find_next_bit(chunk, end, bit); bit < end;
-		     bit = find_next_bit(chunk, end, bit + 1)) {
-			if (clear) {
-				if (!test_and_clear_bit(bit, chunk))
-					continue;
-				atomic_long_dec(&d->count);
-			}
+		for (bit = mmf_chunk_next(chunk, bit, end); bit < end && n < max;
+		     bit = mmf_chunk_next(chunk, bit + 1, end)) {
+			if (clear)
+				mmf_chunk_clear(chunk, bit);
 			out[n++] = base + bit;
-			if (n == max) {
-				*pos = base + bit + 1;
-				return n;
-			}
+		}
+		if (clear && mmf_chunk_empty(chunk)) {
+			__xa_erase(&d->chunks, idx);
+			mmf_chunk_free(chunk);
+		}
+		if (n == max) {
+			*pos = out[n - 1] + 1;
+			goto out;
 		}
 		if (idx == last_idx)
 			break;
 		idx++;
-		*pos = (pgoff_t)idx << MMF_CHUNK_SHIFT;
+		*pos = (pgoff_t)idx * MMF_CHUNK_BITS;
 	}
 	*pos = last + 1;
+out:
+	xa_unlock(&d->chunks);
+	if (clear && n)
+		atomic_long_sub(n, &d->count);
 	return n;
 }

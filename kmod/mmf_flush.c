@@ -6,9 +6,8 @@
  * flushed page is recorded again.  Also the write-back a section starts
  * when it goes, and the handles' error cursors.
  *
- * Cost: the dirty index is walked, not the range; write-back itself walks
- * the page cache's dirty tags between the first and last recorded page of
- * each batch.
+ * Cost: the dirty index is walked, not the range, and only its set bits
+ * (mmf_dirty.c); write-back itself walks the page cache's dirty tags.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

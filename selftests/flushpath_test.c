@@ -451,6 +451,105 @@ TEST(error_cursors_die_with_their_sections)
 }
 
 /*
+ * Item 12: after a huge sparse section was written once everywhere (a
+ * page every 64 MiB of 512 GiB, which is at least one page in every chunk
+ * of the dirty index) and flushed, a flush of the whole view with one page
+ * dirty costs about what it costs on a fresh section of the same size, and
+ * the chunks are freed.  Best of many tries each, compared with a
+ * generous bound: the old index read every chunk ever allocated
+ * (megabytes) on every flush.
+ */
+#define HUGE_SIZE	(512ULL << 30)
+#define STRIDE		(64ULL << 20)
+#define TRIES		50
+
+static double best_flush_ms(int h, unsigned char *v, size_t page)
+{
+	double best = 1e9, t;
+	uint64_t written;
+	int i;
+
+	for (i = 0; i < TRIES; i++) {
+		v[page * MMFT_PAGE] = (unsigned char)i;
+		t = now_ms();
+		if (mmft_flush(h, v, 0, 0, &written) || written != 1)
+			return -1;
+		t = now_ms() - t;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+static int huge_section(char *path, unsigned char **v)
+{
+	int fd = mmft_tmpfile("/tmp", 0, 0, path, 64), h;
+
+	if (fd < 0)
+		return fd;
+	unlink(path);
+	if (ftruncate(fd, HUGE_SIZE)) {
+		close(fd);
+		return -errno;
+	}
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	close(fd);
+	if (h < 0)
+		return h;
+	*v = mmft_map(h, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (*v == MAP_FAILED) {
+		close(h);
+		return -errno;
+	}
+	return h;
+}
+
+TEST(a_flush_costs_what_is_dirty_not_what_was_ever_written)
+{
+	const size_t mid = HUGE_SIZE / 2 / MMFT_PAGE + 3;
+	const uint64_t writes = HUGE_SIZE / STRIDE;
+	long chunks0, chunks1, chunks2;
+	unsigned char *fv, *bv;
+	double fresh, after;
+	uint64_t off, written;
+	char path[64];
+	int fh, bh;
+
+	/* Without the counter, the timing still tells. */
+	chunks0 = mmft_debugfs_counter("chunks");
+	EXPECT_LE(0, chunks0) TH_LOG("no chunks counter in " MMFT_DEBUGFS_SECTIONS);
+	fh = huge_section(path, &fv);
+	ASSERT_LE(0, fh) TH_LOG("fresh section: %s", strerror(-fh));
+	bh = huge_section(path, &bv);
+	ASSERT_LE(0, bh) TH_LOG("big section: %s", strerror(-bh));
+
+	fresh = best_flush_ms(fh, fv, mid);
+	ASSERT_LT(0, fresh);
+
+	for (off = 0; off < HUGE_SIZE; off += STRIDE)
+		bv[off] = 1;
+	chunks1 = mmft_debugfs_counter("chunks");
+	/* A chunk spans less than 128 MiB: every other write needs a new one. */
+	EXPECT_LE(chunks0 + (long)writes, chunks1);
+	ASSERT_EQ(0, mmft_flush(bh, bv, 0, 0, &written));
+	EXPECT_EQ(writes, written);
+	chunks2 = mmft_debugfs_counter("chunks");
+	EXPECT_EQ(chunks0, chunks2) TH_LOG("emptied chunks are not freed");
+
+	after = best_flush_ms(bh, bv, mid);
+	ASSERT_LT(0, after);
+	TH_LOG("flush of one dirty page in %llu GiB: fresh %.4f ms, after %llu sparse writes %.4f ms; chunks %ld -> %ld -> %ld",
+	       HUGE_SIZE >> 30, fresh, (unsigned long long)writes, after, chunks0, chunks1,
+	       chunks2);
+	EXPECT_GT(5 * fresh + 0.02, after) TH_LOG("the flush still pays for what was written once");
+	EXPECT_EQ(chunks0, mmft_debugfs_counter("chunks"));
+	munmap(bv, HUGE_SIZE);
+	munmap(fv, HUGE_SIZE);
+	close(bh);
+	close(fh);
+}
+
+/*
  * Item 13: MMF_FLUSH_ASYNC starts write-back and returns; it never waits
  * for a folio already under write-back.  The write-back is held back by a
  * cgroup v2 io.max limit of 1 MiB/s on the ext4 disk for the cgroup that
