@@ -113,7 +113,7 @@ struct mmf_vmops {
  * NULLed when the name dies).
  * mmf_sections_lock: node.
  * ops_lock: vmops list (entries are immutable once linked).
- * err_lock: enospc_epoch, enospc_active.
+ * err_lock: enospc_epoch, enospc_active, pending_err.
  * mmf_cursors_lock: cursors (see struct mmf_cursor).
  * atomics / per-CPU: views, dirty, watch, pending, stats, pages_flushed, flushes,
  * wb_errors.
@@ -167,6 +167,7 @@ struct mmf_section {
 	spinlock_t err_lock;
 	u32 enospc_epoch;		/* 0: none yet */
 	bool enospc_active;
+	errseq_t pending_err;		/* wb_err when @pending was last re-dirtied */
 	struct hlist_head cursors;	/* handles' error cursors on this section */
 	struct mmf_pcpu_stats __percpu *stats;
 	atomic64_t pages_flushed;

@@ -53,6 +53,54 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	}
 }
 
+/*
+ * The mapping's write-back error state now, as a cursor a later
+ * errseq_check() compares with: the raw value, never errseq_sample()'s 0
+ * for an error nobody saw yet, which would make that older error look like
+ * a failure of the write-back that follows.  An unseen error is marked
+ * seen here, so that a new failure of the same errno moves the value
+ * (errseq only counts a new error once the old one was seen).  That hides
+ * nothing: the flush reports errors through the handle's cursor, which
+ * marks them seen anyway, and opens of the file made before still see it.
+ */
+static errseq_t mmf_wb_err_now(struct address_space *mapping)
+{
+	errseq_t now = 0;
+
+	errseq_check_and_advance(&mapping->wb_err, &now);
+	return now;
+}
+
+/*
+ * A write-back that failed with ENOSPC may have dropped the dirty state of
+ * pages a flush handed to write-back (pending) without any waiting flush
+ * seeing it: the kernel's own write-back, an asynchronous flush, another
+ * user's sync_file_range().  When the mapping recorded an ENOSPC since the
+ * pending pages were last made dirty again (@sec->pending_err), make them
+ * all dirty again now, before the write-back that follows: nothing that
+ * was handed to write-back is confirmed without having been written.
+ * @now is the mapping's wb_err value to settle at.
+ */
+static void mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *buf)
+{
+	pgoff_t pos = 0;
+	errseq_t settled;
+	unsigned int n;
+
+	spin_lock(&sec->err_lock);
+	settled = sec->pending_err;
+	spin_unlock(&sec->err_lock);
+	if (errseq_check(&now, settled) == -ENOSPC)
+		while ((n = mmf_dirty_scan(&sec->pending, &pos, sec->pages - 1, buf,
+					   MMF_FLUSH_BATCH, false)))
+			mmf_rearm(sec, buf, n, true);
+	/* Concurrent settlers may both re-dirty: harmless, and none skips it. */
+	spin_lock(&sec->err_lock);
+	if (sec->pending_err == settled)
+		sec->pending_err = now;
+	spin_unlock(&sec->err_lock);
+}
+
 /* The handle's cursor on @sec, made on first use; NULL without memory. */
 static struct mmf_cursor *mmf_cursor_get(struct mmf_handle *h, struct mmf_section *sec)
 {
@@ -230,11 +278,12 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 		return 0;
 	}
 
-	since = errseq_sample(&sec->mapping->wb_err);
+	since = mmf_wb_err_now(sec->mapping);
 	if (async) {
 		/* Start write-back and return: never wait for a folio. */
 		werr = mmf_writeback_start(sec->mapping, start, end);
 	} else {
+		mmf_pending_settle(sec, since, buf);
 		werr = filemap_fdatawrite_range(sec->mapping, start, end);
 		/*
 		 * Its return value is the legacy AS_EIO/AS_ENOSPC state,
@@ -280,7 +329,8 @@ static void mmf_writeback_runs(struct mmf_section *sec, const pgoff_t *pgoffs, u
  * The last reference to @sec is going: start write-back of what the
  * section itself left dirty, that is the pages views wrote and no flush
  * wrote (dirty) and those a flush handed to write-back without a waiting
- * flush confirming them (pending).  Nothing else: pages others dirtied with write(2) are
+ * flush confirming them (pending, re-dirtied first if an ENOSPC may have
+ * dropped them).  Nothing else: pages others dirtied with write(2) are
  * theirs.  Sections that cannot write have nothing to write.  Nothing is
  * waited for (WB_SYNC_NONE): the close, munmap or exit that dropped the
  * reference must not wait for the disk.  Nothing is lost either: a page
@@ -300,6 +350,8 @@ void mmf_release_writeback(struct mmf_section *sec)
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
 		return;
+	/* Compared, not marked seen: nobody would report it now. */
+	mmf_pending_settle(sec, READ_ONCE(sec->mapping->wb_err), buf);
 	for (i = 0; i < ARRAY_SIZE(idx); i++) {
 		pos = 0;
 		while ((n = mmf_dirty_scan(idx[i], &pos, sec->pages - 1, buf,
