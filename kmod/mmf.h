@@ -153,7 +153,9 @@ struct mmf_section {
 	/*
 	 * Pages written through views: @dirty until a flush writes them
 	 * (the flush set and the dirty_pages statistic), @watch until a
-	 * flush or a write-watch reset.  @watch is a subset of @dirty.
+	 * write-watch reset or a flush through a view that may write the
+	 * section (a reader's flush leaves it, so @watch may hold pages
+	 * that @dirty no longer has).
 	 */
 	struct mmf_dirty dirty;
 	struct mmf_dirty watch;
@@ -212,9 +214,6 @@ struct mmf_cursor {
 	errseq_t err;
 	u32 told;
 };
-
-/* Write-back error cursors, module-wide (debugfs). */
-extern atomic_long_t mmf_nr_cursors;
 
 /* Write-back error cursors, module-wide (debugfs). */
 extern atomic_long_t mmf_nr_cursors;
