@@ -39,6 +39,7 @@
 
 #include <linux/landlock.h>
 #include <linux/mmf.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "mmf_test.h"
@@ -92,6 +93,7 @@ struct cell {
 	unsigned int prot;	/* MMF_PROT_* */
 	unsigned int access;	/* OPEN asks for this */
 	enum kind kind;
+	int tmpfs;		/* the file on tmpfs (shmem), not ext4 */
 };
 
 #define R	MMF_ACCESS_READ
@@ -418,6 +420,96 @@ static void proc_mem_write(struct ctx *c, struct result *r)
 	r->wrote = !r->ret;
 }
 
+/* Whether @len bytes at @buf hold any byte from past the section. */
+static int any_outside(const unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (outside_byte(buf[i]))
+			return 1;
+	return 0;
+}
+
+/* The whole view into a pipe: its pages, up to the first that faults. */
+static void vmsplice_read(struct ctx *c, struct result *r)
+{
+	struct iovec iov = { c->v, c->len };
+	unsigned char *buf = malloc(c->len);
+	ssize_t n;
+	int p[2];
+
+	if (!buf || pipe(p)) {
+		r->setup = -ENOMEM;
+		free(buf);
+		return;
+	}
+	n = vmsplice(p[1], &iov, 1, SPLICE_F_NONBLOCK);
+	r->ret = n < 0 ? -errno : 0;
+	if (n > 0 && read(p[0], buf, n) == n)
+		r->saw_outside |= any_outside(buf, n);
+	r->info = n;
+	close(p[0]);
+	close(p[1]);
+	free(buf);
+}
+
+/* Another process of the user reads the whole view. */
+static void process_vm_read(struct ctx *c, struct result *r)
+{
+	int status;
+	pid_t pid, target = getpid();
+
+	pid = fork();
+	if (pid == 0) {
+		unsigned char *buf = malloc(c->len);
+		struct iovec local = { buf, c->len }, remote = { c->v, c->len };
+		ssize_t n = buf ? process_vm_readv(target, &local, 1, &remote, 1, 0) : -1;
+
+		if (n > 0)
+			r->saw_outside |= any_outside(buf, n);
+		r->info = n;
+		_exit(n < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		r->setup = -ECHILD;
+		return;
+	}
+	r->ret = -WEXITSTATUS(status);
+}
+
+/* FOLL_FORCE reads, as ptrace(PTRACE_PEEKDATA). */
+static void proc_mem_read(struct ctx *c, struct result *r)
+{
+	unsigned char *buf = malloc(c->len);
+	ssize_t n = buf ? pread(c->mem, buf, c->len, (off_t)(uintptr_t)c->v) : -1;
+
+	r->ret = n < 0 ? -errno : 0;
+	if (n > 0)
+		r->saw_outside |= any_outside(buf, n);
+	r->info = n;
+	free(buf);
+}
+
+/* Missing-page faults of a view handed to the user (UFFDIO_COPY). */
+static void userfaultfd_register(struct ctx *c, struct result *r)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)c->v, c->len }, .mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int u = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+
+	if (u < 0) {
+		r->ret = -errno;
+		return;
+	}
+	r->ret = ioctl(u, UFFDIO_API, &api) ? -errno : 0;
+	if (!r->ret)
+		r->ret = ioctl(u, UFFDIO_REGISTER, &reg) ? -errno : 0;
+	close(u);
+}
+
 static void flush(struct ctx *c, struct result *r)
 {
 	r->ret = mmft_flush(c->h, c->v, 0, 0, NULL);
@@ -654,6 +746,16 @@ static const char *check_watch(const struct op *op, const struct cell *c, enum p
 	return why;
 }
 
+/* A read of the whole view gets at least the two whole pages before the tail. */
+static const char *check_read_some(const struct op *op, const struct cell *c,
+				   enum place where, const struct result *r)
+{
+	if (r->info >= (long)(2 * PG))
+		return NULL;
+	snprintf(why, sizeof(why), "read %ld bytes of the view", r->info);
+	return why;
+}
+
 static const char *check_stat(const struct op *op, const struct cell *c, enum place where,
 			      const struct result *r)
 {
@@ -714,6 +816,10 @@ static const struct op ops[] = {
 	OP(madvise_populate_write, 1, IF_VIEW_WRITES, NEVER, MARKS, NULL),
 	OP(process_vm_write, 1, IF_VIEW_WRITES, IF_SHARED_RW_VIEW, MARKS, NULL),
 	OP(proc_mem_write, 1, FOLL_FORCE_WRITE, IF_SHARED_AND_HANDLE_WRITES, MARKS, NULL),
+	OP(vmsplice_read, 1, ALWAYS, NEVER, MARKS, check_read_some),
+	OP(process_vm_read, 1, ALWAYS, NEVER, MARKS, check_read_some),
+	OP(proc_mem_read, 1, ALWAYS, NEVER, MARKS, check_read_some),
+	OP(userfaultfd_register, 1, NEVER, NEVER, MARKS, NULL),
 	OP(flush, 1, ALWAYS, NEVER, MARKS, check_watch_kept),
 	OP(write_watch, 1, ALWAYS, NEVER, MARKS, check_watch),
 	OP(write_watch_reset, 1, IF_PRIVATE_OR_HANDLE_WRITES, NEVER, MARKS, check_watch_kept),
@@ -883,7 +989,10 @@ FIXTURE_VARIANT(matrix) {
 };
 
 #define CELL(p, a, k, acc, kind) \
-	FIXTURE_VARIANT_ADD(matrix, p##_##a##_##k) { { PROT_##p, acc, kind } }
+	FIXTURE_VARIANT_ADD(matrix, p##_##a##_##k) { { PROT_##p, acc, kind, 0 } }
+/* The same on a tmpfs file: shmem has no page_mkwrite and its own holes. */
+#define TMPFS_CELL(p, a, k, acc, kind) \
+	FIXTURE_VARIANT_ADD(matrix, p##_##a##_##k##_tmpfs) { { PROT_##p, acc, kind, 1 } }
 
 #define PROT_read	MMF_PROT_READ
 #define PROT_readwrite	MMF_PROT_READWRITE
@@ -922,11 +1031,22 @@ CELL(writecopy, c, shared_ro, R | C, SHARED_RO);
 CELL(writecopy, c, private, R | C, PRIVATE);
 CELL(writecopy, cx, shared_ro, R | C | X, SHARED_RO);
 CELL(writecopy, cx, private, R | C | X, PRIVATE);
+/* READWRITE and a READ section of a tmpfs file. */
+TMPFS_CELL(read, r, shared_ro, R, SHARED_RO);
+TMPFS_CELL(read, r, private, R, PRIVATE);
+TMPFS_CELL(readwrite, r, shared_ro, R, SHARED_RO);
+TMPFS_CELL(readwrite, r, private, R, PRIVATE);
+TMPFS_CELL(readwrite, rx, shared_ro, R | X, SHARED_RO);
+TMPFS_CELL(readwrite, rw, shared_ro, R | W, SHARED_RO);
+TMPFS_CELL(readwrite, rw, shared_rw, R | W, SHARED_RW);
+TMPFS_CELL(readwrite, rw, private, R | W, PRIVATE);
+TMPFS_CELL(readwrite, rwx, shared_rw, R | W | X, SHARED_RW);
 
 FIXTURE_SETUP(matrix)
 {
 	fill_orig();
-	self->fd = mmft_tmpfile("/mnt/ext4", FILE_PAGES * PG, 0, path, sizeof(path));
+	self->fd = mmft_tmpfile(variant->cell.tmpfs ? "/tmp" : "/mnt/ext4", FILE_PAGES * PG, 0,
+				path, sizeof(path));
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(FILE_PAGES * PG, pwrite(self->fd, orig, FILE_PAGES * PG, 0));
 	ASSERT_EQ(0, fchmod(self->fd, 0600));
