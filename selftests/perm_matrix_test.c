@@ -1243,4 +1243,44 @@ TEST(open_grants_no_more_than_protection_and_mode)
 	}
 }
 
+/*
+ * Root of a new user namespace that kept the IPC namespace sees the names
+ * but its capabilities are not CAP_IPC_OWNER over them: the mode decides,
+ * as for uid 65534 itself.
+ */
+TEST(a_user_namespace_root_gets_no_ipc_owner_override)
+{
+	int *err = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int h, status;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, err);
+	h = mmft_create(-1, MMF_PROT_READWRITE, PG, NAME, 0604, MMF_CREATE_SWAP, NULL);
+	ASSERT_LE(0, h);
+	err[0] = err[1] = 1;
+	pid = fork();
+	if (pid == 0) {
+		int o;
+
+		if (mmft_become(NOBODY, NOBODY))
+			_exit(1);
+		if (unshare(CLONE_NEWUSER))
+			_exit(2);
+		o = mmft_open_named(NAME, R, NULL);
+		err[0] = o < 0 ? o : 0;
+		o = mmft_open_named(NAME, R | W, NULL);
+		err[1] = o < 0 ? o : 0;
+		_exit(0);
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		SKIP(close(h); return, "no user namespace");
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, err[0]);
+	EXPECT_EQ(-EACCES, err[1]) TH_LOG("the namespace's root opened for writing");
+	close(h);
+}
+
 TEST_HARNESS_MAIN
