@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
@@ -410,6 +411,103 @@ TEST(madvise_remove_cannot_punch_past_the_section)
 	TH_LOG("MADV_REMOVE: %s", a->ret ? strerror(a->err) : "done");
 	EXPECT_TRUE(mmft_file_all(fd, 100, 2 * PG - 100, SECRET))
 		TH_LOG("bytes past the section were punched out");
+	close(h);
+	close(fd);
+	unlink(path);
+}
+
+/* Receive one fd over a unix socket, -errno. */
+static int recv_one_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -errno;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+static int send_one_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'h';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+/* Map the handle received on the socket and read its (partial) page. */
+static int read_passed_handle(struct attack *a, const void *arg)
+{
+	int sock = *(const int *)arg, h = recv_one_fd(sock);
+	unsigned char *buf = malloc(PG), *v;
+
+	if (h < 0 || !buf)
+		return 1;
+	v = mmap(NULL, PG, PROT_READ, MAP_SHARED, h, 0);
+	if (v == MAP_FAILED)
+		return 2;
+	look(a, v, PG, buf);
+	return 0;
+}
+
+/*
+ * Root creates a 100-byte section of a 0600 file whose other bytes are
+ * secret (unnamed: only the handle gives it away) and passes the creating
+ * handle to uid 65534 over a unix socket.  A handle carries its rights,
+ * and a view never more than the section's bytes: the receiver, who may
+ * not read the file, must not see bytes 100..4095 (the creator's own
+ * views may; the decision is made when the handle is bound, with the
+ * binder's credentials, and travels with it).
+ */
+TEST(a_passed_creating_handle_shows_no_bytes_past_the_section)
+{
+	struct attack *a = attack_new();
+	int fd, h, rc, sv[2];
+	char path[64];
+	pid_t pid;
+	int status;
+
+	ASSERT_NE(NULL, a);
+	fd = secret_file(path, sizeof(path), 2, 100);
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READ, 100, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		close(h);
+		close(fd);
+		_exit(as_user(NOBODY, NOBODY, read_passed_handle, a, &sv[1]));
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, send_one_fd(sv[0], h));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	EXPECT_EQ(0, rc) TH_LOG("the receiver stopped at step %d", rc);
+	TH_LOG("the receiver's partial page %s", a->read_sig ? "faults" : "reads");
+	EXPECT_FALSE(a->saw_secret) TH_LOG("the bytes past the section were read");
+	close(sv[0]);
+	close(sv[1]);
 	close(h);
 	close(fd);
 	unlink(path);
