@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1034,6 +1035,41 @@ TEST(exec_views_are_made_by_mprotect_only)
 	unlink(npath);
 	mmft_umount_tmpfs("/tmp/mmf-attack-noexec");
 
+	close(h);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * A process with the READ_IMPLIES_EXEC personality (setarch -X, old
+ * 32-bit binaries) gets PROT_EXEC added to every PROT_READ mmap by the
+ * core, before the module sees it: its plain read views must still work.
+ */
+TEST(read_implies_exec_still_maps_views)
+{
+	char path[64];
+	int fd, h, status;
+	pid_t pid;
+
+	fd = code_file(EXT4, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	pid = fork();
+	if (pid == 0) {
+		void *v;
+
+		if (personality(READ_IMPLIES_EXEC) < 0)
+			_exit(1);
+		v = mmft_map(h, PG, PROT_READ, MAP_SHARED, 0);
+		_exit(v == MAP_FAILED ? 100 + errno : 0);
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("mmap(PROT_READ): %s",
+						 WEXITSTATUS(status) >= 100 ?
+						 strerror(WEXITSTATUS(status) - 100) : "no personality");
 	close(h);
 	close(fd);
 	unlink(path);
