@@ -11,7 +11,10 @@
  *            and optionally a name.  Its lifetime is that of an anonymous
  *            "anchor" file whose release frees it: every bound handle and
  *            every view (VMA) holds one reference to the anchor.
- *   view     a VMA whose vm_file is the section's private file and whose
+ *   view     a VMA whose vm_file is one of the section's private files
+ *            (read-write for shared views that may write, read-only for
+ *            every other view; both "guarded", see mmf_file.c, so that
+ *            nothing reached through the VMA maps them again) and whose
  *            vm_ops is a per-section copy of the backing file's own ops with
  *            open/close/fault/map_pages/page_mkwrite wrapped.
  */
@@ -105,7 +108,7 @@ struct mmf_vmops {
  * The section holds a reference to @file (and so to the backing file
  * system) and, while its name lives, to @ns.
  *
- * Immutable after creation: id, anchor, file, mapping, inode, size, pages,
+ * Immutable after creation: id, anchor, file, rofile, mapping, inode, size, pages,
  * tail, prot, readaround, swap, can_writeback, wb_base, owner_uid.
  * Set once under mmf_names_lock before the name is hashed, immutable
  * after: name, name_len, uid, gid, mode.
@@ -121,7 +124,8 @@ struct mmf_vmops {
 struct mmf_section {
 	u64 id;
 	struct file *anchor;
-	struct file *file;		/* private open of the backing file */
+	struct file *file;		/* private open: read-write if prot is */
+	struct file *rofile;		/* private open, read-only */
 	struct address_space *mapping;	/* file->f_mapping */
 	struct inode *inode;		/* file_inode(file) */
 	loff_t size;			/* bytes */
@@ -180,8 +184,10 @@ struct mmf_section {
 /*
  * A handle: the private data of an open /dev/mmf.  @lock serialises
  * binding and the use of this handle's error cursors.  @sec is written once
- * under @lock (with release semantics), as are @access and @hide_tail, and
- * never changes afterwards; the handle holds a reference to its anchor.
+ * under @lock (with release semantics), as are @access, @hide_tail and
+ * @cred, and never changes afterwards; the handle holds a reference to its
+ * anchor and to @cred, the credentials it was bound with, which
+ * @hide_tail was decided for (see mmf_tail_hidden()).
  * @cursors maps a section id to this handle's struct mmf_cursor for it,
  * for every live section it flushed.
  */
@@ -190,6 +196,7 @@ struct mmf_handle {
 	struct mmf_section *sec;
 	u32 access;			/* MMF_ACCESS_* */
 	bool hide_tail;			/* views hide the partial last page */
+	const struct cred *cred;	/* the binder's, referenced */
 	struct xarray cursors;
 };
 
@@ -251,6 +258,14 @@ int mmf_user_charge(kuid_t uid);
 void mmf_user_uncharge(kuid_t uid);
 extern struct mutex mmf_names_lock;
 long mmf_ioctl_open(struct mmf_handle *h, void __user *uarg);
+
+/* mmf_file.c */
+struct file *mmf_file_open(struct file *backing, int flags);
+int mmf_file_guard_swap(struct file *file, struct file **rofile);
+bool mmf_file_can_mmap(const struct file *file);
+int mmf_file_mmap(struct file *file, struct vm_area_struct *vma);
+int mmf_files_init(void);
+void mmf_files_exit(void);
 
 /* mmf_view.c */
 int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma);

@@ -2,6 +2,7 @@
 /*
  * mmf: the /dev/mmf misc device, its file operations and ioctl dispatch.
  */
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -85,6 +86,7 @@ static int mmf_release(struct inode *inode, struct file *file)
 			mutex_unlock(&mmf_names_lock);
 		}
 		mmf_section_put(sec);
+		put_cred(h->cred);
 	}
 	/* The cursors on sections still alive (dead ones went with them). */
 	mmf_cursors_drop_handle(h);

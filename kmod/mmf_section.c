@@ -48,6 +48,13 @@ void mmf_section_put(struct mmf_section *sec)
 	fput(sec->anchor);
 }
 
+/* The section's private files (mmf_open_files()). */
+static void mmf_close_files(struct mmf_section *sec)
+{
+	fput(sec->rofile);
+	fput(sec->file);
+}
+
 static void mmf_section_free(struct mmf_section *sec)
 {
 	mmf_dirty_destroy(&sec->dirty);
@@ -76,7 +83,7 @@ static int mmf_anchor_release(struct inode *inode, struct file *anchor)
 
 	mmf_cursors_drop_section(sec);
 	mmf_release_writeback(sec);
-	fput(sec->file);
+	mmf_close_files(sec);
 	mmf_section_free(sec);
 	return 0;
 }
@@ -111,7 +118,7 @@ static int mmf_check_backing(struct file *file, u32 prot)
 
 	if (S_ISDIR(inode->i_mode))
 		return -EISDIR;
-	if (!S_ISREG(inode->i_mode) || !file->f_op->mmap)
+	if (!S_ISREG(inode->i_mode) || !mmf_file_can_mmap(file))
 		return -ENODEV;
 	if (IS_DAX(inode) || inode->i_sb->s_magic == HUGETLBFS_MAGIC)
 		return -ENODEV;
@@ -137,41 +144,46 @@ static int mmf_check_backing(struct file *file, u32 prot)
 }
 
 /*
- * Grow the file to @size as ftruncate(2) on the fd would: the fd's write
- * access is what counts, not the inode's mode now (vfs_truncate() would
- * check the path).  Privileges are dropped as a truncate drops them.  A
- * file that grew past @size meanwhile is left alone.
+ * The private files views map (mmf_file.c), with their own readahead state:
+ * @sec->file open for writing when the section may be written (it also
+ * serves flush and fsync), @sec->rofile open for reading only, for views
+ * that may not write.  A swap-backed section's shmem file is made here.
  */
-static int mmf_grow(struct file *file, loff_t size)
+static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 prot,
+			  loff_t size)
 {
-	struct inode *inode = file_inode(file);
-	struct iattr attr = {
-		.ia_valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME | ATTR_FILE,
-		.ia_size = size,
-		.ia_file = file,
-	};
-	int err = 0;
+	struct file *file, *ro;
+	int err;
 
-	if (i_size_read(inode) >= size)
-		return 0;
-	sb_start_write(inode->i_sb);
-	inode_lock(inode);
-	if (i_size_read(inode) < size) {
-		err = file_remove_privs(file);
-		if (!err)
-			err = mmf_notify_change(file, &attr);
+	if (!backing) {
+		file = shmem_file_setup("mmf", size, 0);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		err = mmf_file_guard_swap(file, &ro);
+		if (err) {
+			fput(file);
+			return err;
+		}
+	} else if (prot == MMF_PROT_READWRITE) {
+		file = mmf_file_open(backing, O_RDWR);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		ro = mmf_file_open(backing, O_RDONLY);
+		if (IS_ERR(ro)) {
+			fput(file);
+			return PTR_ERR(ro);
+		}
+	} else {
+		file = mmf_file_open(backing, O_RDONLY);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		ro = get_file(file);
 	}
-	inode_unlock(inode);
-	sb_end_write(inode->i_sb);
-	return err;
-}
-
-/* The private file views map: its own readahead state and access mode. */
-static struct file *mmf_open_private(struct file *backing, u32 prot)
-{
-	int flags = O_LARGEFILE | (prot == MMF_PROT_READWRITE ? O_RDWR : O_RDONLY);
-
-	return mmf_open_backing(backing, flags);
+	sec->file = file;
+	sec->rofile = ro;
+	file->f_ra.ra_pages = sec->readaround;
+	ro->f_ra.ra_pages = sec->readaround;
+	return 0;
 }
 
 /*
@@ -197,9 +209,12 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 			if (!size)
 				return ERR_PTR(-EINVAL);
 		} else if (max_size > size) {
-			if (prot != MMF_PROT_READWRITE)
-				return ERR_PTR(-EACCES);
-			size = max_size;
+			/*
+			 * Growth is the caller's ftruncate(2), so that every
+			 * truncate hook (Landlock, path_truncate, file_truncate)
+			 * decides it: the module cannot call those.
+			 */
+			return ERR_PTR(prot == MMF_PROT_READWRITE ? -EOVERFLOW : -EACCES);
 		} else {
 			size = max_size;
 		}
@@ -221,30 +236,20 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	if (!sec->stats)
 		goto free;
 
-	if (backing) {
-		err = mmf_grow(backing, size);
-		if (err)
-			goto free;
-		file = mmf_open_private(backing, prot);
-	} else {
-		file = shmem_file_setup("mmf", size, 0);
-	}
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
+	sec->readaround = readaround ? readaround : MMF_READAROUND_DEFAULT;
+	err = mmf_open_files(sec, backing, prot, size);
+	if (err)
 		goto free;
-	}
-	sec->file = file;
+	file = sec->file;
 	sec->mapping = file->f_mapping;
 	sec->inode = file_inode(file);
 	sec->size = size;
 	sec->pages = DIV_ROUND_UP_ULL(size, PAGE_SIZE);
 	sec->tail = offset_in_page(size) ? size >> PAGE_SHIFT : ULONG_MAX;
 	sec->prot = prot;
-	sec->readaround = readaround ? readaround : MMF_READAROUND_DEFAULT;
 	sec->swap = !backing;
 	sec->can_writeback = mapping_can_writeback(sec->mapping);
 	sec->wb_base = errseq_sample(&sec->mapping->wb_err);
-	file->f_ra.ra_pages = sec->readaround;
 	spin_lock_init(&sec->ops_lock);
 	mmf_dirty_init(&sec->dirty);
 	mmf_dirty_init(&sec->watch);
@@ -260,7 +265,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	sec->anchor = anon_inode_getfile("[mmf-section]", &mmf_anchor_fops, sec, O_RDONLY);
 	if (IS_ERR(sec->anchor)) {
 		err = PTR_ERR(sec->anchor);
-		fput(file);
+		mmf_close_files(sec);
 		goto free;
 	}
 	sec->id = atomic64_inc_return(&mmf_next_id);
@@ -290,8 +295,10 @@ void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access,
 		      bool holds_file)
 {
 	h->access = access;
+	h->cred = get_current_cred();
 	h->hide_tail = !holds_file && !sec->swap && sec->tail != ULONG_MAX &&
-		       !mmf_may_read(sec->file);
+		       (!mmf_may_access(sec->file, MAY_READ) ||
+			((access & MMF_ACCESS_WRITE) && !mmf_may_access(sec->file, MAY_WRITE)));
 	/* Pairs with the acquire in lock-free readers (mmap, STAT). */
 	smp_store_release(&h->sec, sec);
 }
@@ -321,11 +328,10 @@ static int mmf_join_named(struct mmf_section *sec, u32 flags, u32 *access)
 /*
  * The named half of CREATE: bind to the section of that name, or make one
  * and name it (then @name is taken over).  The new section is made without
- * mmf_names_lock: growing and opening the file call into its file system,
- * which may block for as long as it likes (FUSE, a frozen mount), and the
- * lock is global.  When another CREATE named it meanwhile, the new section
- * is dropped and the caller joins that one, as if it had come second (the
- * file keeps the growth it asked for and had the right to make).
+ * mmf_names_lock: opening the file calls into its file system, which may
+ * block for as long as it likes (FUSE, a frozen mount), and the lock is
+ * global.  When another CREATE named it meanwhile, the new section is
+ * dropped and the caller joins that one, as if it had come second.
  */
 static struct mmf_section *mmf_create_named(struct mmf_create *c, struct file *backing,
 					    char *name, u32 *access)

@@ -15,12 +15,15 @@
  * mmap lock or the per-VMA lock (6.12) was dropped and the VMA, and with
  * it the section, may be gone.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mount.h>
+#include <linux/personality.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -59,17 +62,54 @@ static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned in
 /*
  * The last page of a section whose size is not a page multiple holds file
  * bytes past the section when the file is longer, or once it grows (by
- * write(2), with no hook for the module to unmap the page then).  In views
- * made through a handle that does not hold the file (OPEN by name) and was
- * bound by a user who may not read the file itself, or may not write it
- * while the handle may, that page is never mapped (SIGBUS), so they show
- * and change nothing the section does not share, now or later.  The
- * creator, who passed an fd of the file, and users with those rights on
- * the file anyway see the whole page.
+ * write(2), with no hook for the module to unmap the page then).  That page
+ * is never mapped (SIGBUS) in views that must not show or change those
+ * bytes, so they see nothing the section does not share, now or later:
+ * views of a handle that does not hold the file (OPEN by name) bound by a
+ * user who may not read the file, or may not write it while the handle
+ * may; and views made by anyone with other credentials than the handle was
+ * bound with (a handle passed over SCM_RIGHTS or kept across setuid), for
+ * whom no permission check can be made here (see mmf_view_hides_tail()).
+ * The creator, who passed an fd of the file, and users with those rights
+ * on the file anyway see the whole page.
  */
 static inline bool mmf_tail_hidden(const struct mmf_vmops *mo, pgoff_t pgoff)
 {
 	return unlikely(pgoff == mo->sec->tail) && mo->hide_tail;
+}
+
+static int mmf_pte_noop(pte_t *pte, unsigned long addr, void *data)
+{
+	return 0;
+}
+
+/*
+ * A hidden last page must not be mapped by a PMD either: a PMD-sized folio
+ * (huge tmpfs, or a large-folio file system on 7.2) is mapped whole by the
+ * backing fault or fault-around once the view is suitably aligned, always
+ * on 6.1 and after MADV_HUGEPAGE (which clears the VM_NOHUGEPAGE views are
+ * made with) on later kernels.  The core maps a PMD only where no page
+ * table exists yet, so in the PMD range that holds the hidden page one is
+ * made first.  Every fault of the view comes through here, and khugepaged
+ * and MADV_COLLAPSE skip views (VM_DONTEXPAND), so no PMD can appear there
+ * between this and the backing fault.
+ */
+static vm_fault_t mmf_tail_pmd_guard(const struct mmf_vmops *mo, struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pgoff_t tail = mo->sec->tail;
+	unsigned long addr;
+
+	if (likely(!mo->hide_tail) || tail < vma->vm_pgoff ||
+	    tail - vma->vm_pgoff >= vma_pages(vma))
+		return 0;
+	addr = vma->vm_start + ((tail - vma->vm_pgoff) << PAGE_SHIFT);
+	if ((addr ^ vmf->address) & HPAGE_PMD_MASK || !pmd_none(READ_ONCE(*vmf->pmd)))
+		return 0;
+	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK, PAGE_SIZE,
+				mmf_pte_noop, NULL))
+		return VM_FAULT_OOM;
+	return 0;
 }
 
 static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
@@ -81,6 +121,9 @@ static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 
 	if (mmf_tail_hidden(mo, vmf->pgoff))
 		return VM_FAULT_SIGBUS;
+	ret = mmf_tail_pmd_guard(mo, vmf);
+	if (ret)
+		return ret;
 	ret = mo->orig->fault(vmf);
 	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR))
 		return ret;
@@ -107,6 +150,9 @@ static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t 
 		if (vmf->pgoff < start || vmf->pgoff > end)
 			return 0;
 	}
+	ret = mmf_tail_pmd_guard(mo, vmf);
+	if (ret)
+		return ret;
 	ret = mo->orig->map_pages(vmf, start, end);
 	if (ret & VM_FAULT_NOPAGE)
 		mmf_count_fault(sec, 0, flags);
@@ -339,6 +385,9 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 
 	if (vma->vm_pgoff >= sec->pages || len > sec->pages - vma->vm_pgoff)
 		return -EINVAL;
+	/* The legacy READ_IMPLIES_EXEC personality adds it to every PROT_READ. */
+	if ((vma->vm_flags & VM_EXEC) && (current->personality & READ_IMPLIES_EXEC))
+		mmf_vm_flags_clear(vma, VM_EXEC);
 	if (vma->vm_flags & VM_EXEC)
 		return -EACCES;
 	if (shared && !(h->access & MMF_ACCESS_WRITE)) {
@@ -360,6 +409,33 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 	if (mmf_path_noexec(&sec->file->f_path) || !(h->access & MMF_ACCESS_EXEC))
 		mmf_vm_flags_clear(vma, VM_MAYEXEC);
 	return 0;
+}
+
+/*
+ * Whether @b may do no more than @a with a file, as far as the DAC checks
+ * go: same file system identity, groups and namespace, no capability @a
+ * lacks.  (LSM labels are not compared: a handle kept across an exec that
+ * changed only them keeps its decision.)
+ */
+static bool mmf_cred_within(const struct cred *a, const struct cred *b)
+{
+	return a == b ||
+	       (uid_eq(a->fsuid, b->fsuid) && gid_eq(a->fsgid, b->fsgid) &&
+		a->group_info == b->group_info && a->user_ns == b->user_ns &&
+		cap_issubset(b->cap_effective, a->cap_effective));
+}
+
+/*
+ * The tail decision for a view made now: the handle's, made when it was
+ * bound (the permission check may call into a file system, which must not
+ * happen under the mmap lock held here), or hidden when the mapper is not
+ * the binder.
+ */
+static bool mmf_view_hides_tail(struct mmf_handle *h, struct mmf_section *sec)
+{
+	if (h->hide_tail)
+		return true;
+	return !sec->swap && sec->tail != ULONG_MAX && !mmf_cred_within(h->cred, current_cred());
 }
 
 int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
@@ -426,7 +502,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 		mapping_unmap_writable(sec->mapping);
 		writable = false;
 	}
-	mo = mmf_vmops_get(sec, vma->vm_ops, h->hide_tail, &spare);
+	mo = mmf_vmops_get(sec, vma->vm_ops, mmf_view_hides_tail(h, sec), &spare);
 	vma->vm_ops = &mo->ops;
 	/*
 	 * Never merged with, nor grown into, a plain mapping of the file;
