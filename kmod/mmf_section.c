@@ -156,7 +156,7 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
 	int err;
 
 	if (!backing) {
-		file = shmem_file_setup("mmf", size, 0);
+		file = mmf_shmem_file_setup("mmf", size);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		err = mmf_file_guard_swap(file, &ro);
