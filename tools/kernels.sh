@@ -2,7 +2,8 @@
 # Prints "SERIES VERSION" for each target kernel: the newest installed
 # Debian 12 kernel of the 6.1 and 6.12 series that has both its image and
 # its build headers, then Debian sid's newest series (7.2 today) when
-# tools/sid.sh has its kernel and build root in the cache.
+# tools/sid.sh has its kernel and build root in the cache (MMF_SID=0 leaves
+# it out).
 # KDIR=<headers> limits the list to that one kernel: /lib/modules/<version>/build,
 # or for sid's kernel the headers in its build root,
 # /var/cache/mmf-sid/root/usr/src/linux-headers-<version>.
@@ -19,7 +20,7 @@ sid_cache=${MMF_SID_CACHE:-/var/cache/mmf-sid}
 
 # Debian sid's kernel ("SERIES VERSION"), unless MMF_SID=0 leaves it out.
 sid_list() {
-	[ "${MMF_SID:-0}" = 0 ] || "$here/sid.sh" list
+	[ "${MMF_SID:-1}" = 0 ] || "$here/sid.sh" list
 }
 
 # The sid kernel, when its version is VERSION ("" otherwise).
