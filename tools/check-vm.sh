@@ -3,7 +3,7 @@
 # (tools/run-tests.sh) and prints KTAP: the guest's own results followed by
 # the host's view of the run (the VM started, finished in time, kept a clean
 # console).  Exits non-zero when anything failed.
-#   check-vm.sh -k 6.1|6.12 [-m MODULE.ko] [TEST...]
+#   check-vm.sh -k 6.1|6.12|7.2|VERSION [-m MODULE.ko] [TEST...]
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,5 +1,6 @@
 #!/bin/bash
-# make demo: boots the test VM (6.12 unless K=6.1), loads the module and
+# make demo: boots the test VM (6.12 unless K=6.1 or K=7.2, any series
+# tools/kernels.sh lists, or a full version), loads the module and
 # runs the examples: the record database of the source document, and a
 # program written only against <mmf/win32.h>.
 set -euo pipefail

@@ -2,7 +2,7 @@
 # Boots the test VM on one kernel (ext4 and minix test disks, 256 MiB of
 # zram swap) with the module, the selftests and the tools inside, and
 # runs the selftests (all, or those named) as KTAP.
-#   run-tests.sh -k 6.1|6.12 [-m MODULE.ko] [--mem MIB] [-t SECS] [-c CONSOLE]
+#   run-tests.sh -k 6.1|6.12|7.2|VERSION [-m MODULE.ko] [--mem MIB] [-t SECS] [-c CONSOLE]
 #                [-s CPUS] [TEST...]
 #   run-tests.sh -k 6.12 --shell      # a shell with the same files
 set -euo pipefail

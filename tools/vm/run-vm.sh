@@ -4,7 +4,7 @@
 # the kernel console shows a warning, a bug or an oops, or when the guest
 # does not finish in time.
 #
-#   run-vm.sh -k 6.1|6.12|VERSION [options] [--] COMMAND...
+#   run-vm.sh -k 6.1|6.12|7.2|VERSION [options] [--] COMMAND...
 #   run-vm.sh -k 6.12 --shell                    # a shell on the console
 #
 # Options:
