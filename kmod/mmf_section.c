@@ -208,14 +208,14 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 		if (!max_size) {
 			if (!size)
 				return ERR_PTR(-EINVAL);
-		} else if (max_size > size) {
+		} else {
 			/*
 			 * Growth is the caller's ftruncate(2), so that every
 			 * truncate hook (Landlock, path_truncate, file_truncate)
 			 * decides it: the module cannot call those.
 			 */
-			return ERR_PTR(prot == MMF_PROT_READWRITE ? -EOVERFLOW : -EACCES);
-		} else {
+			if (max_size > size)
+				return ERR_PTR(prot == MMF_PROT_READWRITE ? -EOVERFLOW : -EACCES);
 			size = max_size;
 		}
 	} else {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -64,13 +65,36 @@ static int read_options(const struct mmf_options *o, unsigned int *mode, unsigne
 	return 0;
 }
 
+/*
+ * Grow the backing file to @size with ftruncate(2) on the caller's fd, so
+ * that every check a truncate passes (Landlock's truncate right, LSM
+ * path and file truncate hooks, seals, RLIMIT_FSIZE) decides: the module
+ * cannot make them and refuses a section past the end (-EOVERFLOW).  Never
+ * shrinks a file that is already long enough.
+ */
+static int grow_file(int fd, uint64_t size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size >= 0 && (uint64_t)st.st_size >= size)
+		return 0;
+	if (size > INT64_MAX)
+		return -EFBIG;
+	while (ftruncate(fd, (off_t)size) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, const char *name,
 			  unsigned int flags, const struct mmf_options *options,
 			  mmf_section **section, bool *existed)
 {
 	unsigned int mode, readaround;
 	struct mmf_create c = { .size = sizeof(c), .fd = fd, .prot = protection };
-	int len, h, ret;
+	int len, h, ret, tries;
 
 	if (!section)
 		return -EINVAL;
@@ -107,6 +131,17 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 	if (h < 0)
 		return h;
 	ret = mmf__ioctl(h, MMF_IOC_CREATE, &c);
+	/*
+	 * The file is shorter than the section: grow it and ask again.  Only
+	 * the module's other checks have passed by then.  Someone may shrink
+	 * the file in between; then grow it once more, and give up after that
+	 * (a failed attempt leaves the file grown, as a completed one does).
+	 */
+	for (tries = 0; ret == -EOVERFLOW && fd != MMF_NO_FILE && tries < 2; tries++) {
+		ret = grow_file(fd, max_size);
+		if (ret == 0)
+			ret = mmf__ioctl(h, MMF_IOC_CREATE, &c);
+	}
 	if (ret < 0) {
 		close(h);
 		return ret;

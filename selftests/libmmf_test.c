@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 #include "mmf_test.h"
@@ -120,6 +121,151 @@ TEST_F(lib, create_grows_the_file_only_when_writable)
 	EXPECT_EQ(8 * PG + 5, sb.st_size);
 	EXPECT_EQ(8 * PG + 5, mmf_section_size(s));
 	mmf_close(s);
+}
+
+/*
+ * The library grows the file with ftruncate(2) on the caller's fd, so what
+ * counts is the fd's access, not the path's mode: a file opened O_RDWR by
+ * its owner and then made 0400 still grows, as ftruncate(2) on that fd
+ * would.  Run as a user, so that no capability overrides the mode.
+ */
+static int grow_as_user(void *arg)
+{
+	const char *path = arg;
+	mmf_section *s;
+	struct stat sb;
+	int fd, ret;
+
+	if (mmft_become(62000, 62000))
+		return 100;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, PG) || fchmod(fd, 0400))
+		return 101;
+	ret = mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL);
+	if (ret < 0)
+		return -ret;
+	if (fstat(fd, &sb) || sb.st_size != (off_t)(3 * PG) || mmf_section_size(s) != 3 * PG)
+		return 102;
+	mmf_close(s);
+	return 0;
+}
+
+TEST(growth_follows_the_fd_not_the_path_mode)
+{
+	char path[64];
+	int status;
+
+	snprintf(path, sizeof(path), "/tmp/mmft-grow-%d", getpid());
+	status = mmft_in_child(grow_as_user, path);
+	unlink(path);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("growing mmf_create: %d (%s)",
+						 WEXITSTATUS(status), strerror(WEXITSTATUS(status)));
+}
+
+/*
+ * What ftruncate(2) refuses, mmf_create refuses, and the file keeps its
+ * size: a grow-sealed memfd (EPERM), RLIMIT_FSIZE (EFBIG, SIGXFSZ ignored),
+ * an fd whose file the module refuses before any growth (a read-only fd:
+ * EACCES, the file untouched).
+ */
+TEST(create_growth_is_refused_as_ftruncate_refuses_it)
+{
+	struct rlimit old, lim;
+	mmf_section *s;
+	struct stat sb;
+	char path[64];
+	int fd, ro;
+
+	fd = memfd_create("mmft-grow", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 2 * PG));
+	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_GROW));
+	EXPECT_EQ(-EPERM, mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, fstat(fd, &sb));
+	EXPECT_EQ(2 * PG, sb.st_size);
+	/* Within the size, the sealed memfd is fine. */
+	ASSERT_EQ(0, mmf_create(fd, 2 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	mmf_close(s);
+	close(fd);
+
+	fd = mmft_tmpfile("/mnt/ext4", PG, 'a', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+	lim = old;
+	lim.rlim_cur = 2 * PG;
+	ASSERT_NE(SIG_ERR, signal(SIGXFSZ, SIG_IGN));
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+	EXPECT_EQ(-EFBIG, mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+	signal(SIGXFSZ, SIG_DFL);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	EXPECT_EQ(PG, sb.st_size);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EACCES, mmf_create(ro, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, fstat(fd, &sb));
+	EXPECT_EQ(PG, sb.st_size);
+	EXPECT_TRUE(mmft_file_all(fd, 0, PG, 'a'));
+	close(ro);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * The file shrinks under mmf_create, between its growth and its CREATE: a
+ * thread truncates it back to one page in a loop.  mmf_create either
+ * succeeds with a section of the asked size or, when the file shrank
+ * again after its second growth, fails with -EOVERFLOW; never with
+ * anything else, and never leaves a smaller section.
+ */
+struct shrinker {
+	int fd;
+	volatile int stop;
+	long shrinks;
+};
+
+static void *shrink_loop(void *arg)
+{
+	struct shrinker *sh = arg;
+	struct stat sb;
+
+	while (!sh->stop) {
+		if (fstat(sh->fd, &sb) || (sb.st_size > (off_t)PG && ftruncate(sh->fd, PG)))
+			break;
+		sh->shrinks += sb.st_size > (off_t)PG;
+	}
+	return NULL;
+}
+
+TEST_F(lib, create_survives_the_file_shrinking_meanwhile)
+{
+	struct shrinker sh = { .fd = self->fd };
+	int i, ok = 0, overflow = 0, other = 0, ret;
+	pthread_t t;
+	mmf_section *s;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, shrink_loop, &sh));
+	for (i = 0; i < 2000; i++) {
+		ret = mmf_create(self->fd, 8 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL);
+		if (ret == 0) {
+			ok++;
+			if (mmf_section_size(s) != 8 * PG)
+				other++;
+			mmf_close(s);
+		} else if (ret == -EOVERFLOW) {
+			overflow++;
+		} else {
+			other++;
+		}
+	}
+	sh.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%d created, %d gave up with EOVERFLOW, %ld shrinks", ok, overflow, sh.shrinks);
+	EXPECT_EQ(0, other);
+	EXPECT_LT(0, ok);
+	/* The file really was shrunk under the creates, again and again. */
+	EXPECT_LT(10, sh.shrinks);
 }
 
 TEST_F(lib, create_errors_from_the_module)

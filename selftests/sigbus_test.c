@@ -166,6 +166,9 @@ TEST_F(edge, grown_region_reads_zero)
 	int h;
 
 	ASSERT_EQ(0, ftruncate(self->fd, pg));
+	/* The module grows no file: its user does, with ftruncate(2). */
+	EXPECT_EQ(-EOVERFLOW, mmft_create(self->fd, MMF_PROT_READWRITE, 3 * pg, NULL, 0, 0, NULL));
+	ASSERT_EQ(0, ftruncate(self->fd, 3 * pg));
 	h = mmft_create(self->fd, MMF_PROT_READWRITE, 3 * pg, NULL, 0, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
 	v = mmft_map(h, 3 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
