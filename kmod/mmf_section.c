@@ -187,6 +187,15 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
 }
 
 /*
+ * The largest swap-backed section: no view can be larger than the address
+ * space.  The cap also keeps shmem's commit charge sane: shmem rounds the
+ * size up to pages in a loff_t (VM_ACCT()), which overflows for the top
+ * sizes below MAX_LFS_FILESIZE into a negative charge that drives
+ * Committed_AS down and so switches strict overcommit off system-wide.
+ */
+#define MMF_SWAP_MAX	((u64)TASK_SIZE_MAX & PAGE_MASK)
+
+/*
  * A new section on @backing (NULL: swap-backed), not yet bound.  The
  * per-user limit is charged to the caller's effective uid.
  */
@@ -221,6 +230,8 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	} else {
 		if (!max_size)
 			return ERR_PTR(-EINVAL);
+		if (max_size > MMF_SWAP_MAX)
+			return ERR_PTR(-EFBIG);
 		size = max_size;
 	}
 
@@ -409,7 +420,7 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 			goto out;
 		}
 	}
-	if (c.max_size > MAX_LFS_FILESIZE) {
+	if (c.max_size > (backing ? MAX_LFS_FILESIZE : MMF_SWAP_MAX)) {
 		ret = -EFBIG;
 		goto out;
 	}

@@ -592,8 +592,11 @@ TEST(module_errors_pass_through_unchanged)
 	EXPECT_EQ(-EFBIG, mmf_create(memfd, 1ULL << 63, MMF_PAGE_READWRITE, NULL, 0, NULL, &s,
 				     NULL));
 	close(memfd);
-	EXPECT_EQ(-ENOMEM, mmf_create(MMF_NO_FILE, 1ULL << 62, MMF_PAGE_READWRITE, NULL, 0, NULL,
+	EXPECT_EQ(-ENOMEM, mmf_create(MMF_NO_FILE, 1ULL << 46, MMF_PAGE_READWRITE, NULL, 0, NULL,
 				      &s, NULL));
+	/* Larger than any address space: no swap-backed section (issue 7, item 5). */
+	EXPECT_EQ(-EFBIG, mmf_create(MMF_NO_FILE, 1ULL << 62, MMF_PAGE_READWRITE, NULL, 0, NULL,
+				     &s, NULL));
 	/* A bitmap that cannot be written; a closed fd. */
 	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -303,6 +304,21 @@ TEST_F(val, create_protection_never_exceeds_fd_access)
 	close(wo);
 }
 
+/* Whether the CPU maps 57-bit addresses (a larger TASK_SIZE_MAX). */
+static int five_level_paging(void)
+{
+	char line[4096];
+	int la57 = 0;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return 1;
+	while (!la57 && fgets(line, sizeof(line), f))
+		la57 = !strncmp(line, "flags", 5) && strstr(line, " la57");
+	fclose(f);
+	return la57;
+}
+
 TEST_F(val, create_size_rules)
 {
 	struct mmf_create c = { 0 };
@@ -346,6 +362,23 @@ TEST_F(val, create_size_rules)
 	EXPECT_EQ(-EOVERFLOW, try_create(self->fd, MMF_PROT_READWRITE, 1ULL << 50, 0));
 	EXPECT_EQ(3 * self->pg + 100, file_size(ro));
 	close(ro);
+
+	/*
+	 * Swap-backed: never larger than a view can be (a page short of
+	 * 128 TiB on x86-64 with 4-level page tables, more with 5), so never
+	 * near MAX_LFS_FILESIZE, where shmem's commit charge overflows; the
+	 * name is not taken by a refused CREATE.
+	 */
+	EXPECT_EQ(-EFBIG, mmft_create_swap(LLONG_MAX, NULL, 0, NULL));
+	EXPECT_EQ(-EFBIG, mmft_create_swap(LLONG_MAX - 4095, NULL, 0, NULL));
+	EXPECT_EQ(-EFBIG, mmft_create_swap(1ULL << 57, "mmft-val-swapcap", 0600, NULL));
+	EXPECT_EQ(-ENOENT, mmft_open_named("mmft-val-swapcap", MMF_ACCESS_READ, NULL));
+#ifdef __x86_64__
+	if (!five_level_paging())
+		EXPECT_EQ(-EFBIG, mmft_create_swap(1ULL << 47, NULL, 0, NULL));
+#endif
+	/* A file may still be as long as the file system lets it be. */
+	EXPECT_EQ(-EOVERFLOW, try_create(self->fd, MMF_PROT_READWRITE, 1ULL << 57, 0));
 
 	zero = mmft_tmpfile("/mnt/ext4", 0, 0, zpath, sizeof(zpath));
 	ASSERT_LE(0, zero);
