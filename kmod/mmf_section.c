@@ -135,6 +135,9 @@ static int mmf_check_backing(struct file *file, u32 prot)
 		return 0;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EACCES;
+	/* As mmap(2) refuses a writable shared mapping of an active swap file. */
+	if (IS_SWAPFILE(inode))
+		return -ETXTBSY;
 	if (IS_APPEND(inode) || IS_IMMUTABLE(inode))
 		return -EPERM;
 	if (inode->i_sb->s_magic == TMPFS_MAGIC &&
