@@ -11,7 +11,8 @@
  * itself is not exported on 6.1.
  *
  * Owner, group and mode are checked as ipcperms() does for System V IPC,
- * with CAP_IPC_OWNER in the name's namespace overriding.
+ * with CAP_IPC_OWNER in the name's namespace overriding.  EXEC needs the
+ * execute bit as well as the read bit, as shmat(SHM_EXEC) does.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -102,6 +103,8 @@ bool mmf_names_permit(const struct mmf_section *sec, u32 access)
 		want |= 4;
 	if (access & MMF_ACCESS_WRITE)
 		want |= 2;
+	if (access & MMF_ACCESS_EXEC)
+		want |= 1;
 	if (uid_eq(euid, sec->uid))
 		granted = sec->mode >> 6;
 	else if (in_egroup_p(sec->gid))

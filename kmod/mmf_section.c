@@ -324,15 +324,19 @@ static bool mmf_name_valid(const char *name, u32 len)
 
 /*
  * Join the existing named @sec under mmf_names_lock: takes a handle count
- * and a reference, narrows *@access to the section's protection.
+ * and a reference, narrows *@access to the section's protection and to
+ * what the name's mode grants.  CREATE asks for EXEC without being told
+ * to, so a mode without the execute bit drops it rather than failing.
  */
 static int mmf_join_named(struct mmf_section *sec, u32 flags, u32 *access)
 {
 	lockdep_assert_held(&mmf_names_lock);
 	if (flags & MMF_CREATE_EXCL)
 		return -EEXIST;
-	if (!mmf_names_permit(sec, *access))
+	if (!mmf_names_permit(sec, *access & ~MMF_ACCESS_EXEC))
 		return -EACCES;
+	if ((*access & MMF_ACCESS_EXEC) && !mmf_names_permit(sec, *access))
+		*access &= ~MMF_ACCESS_EXEC;
 	*access &= mmf_prot_access(sec->prot);
 	sec->handles++;
 	mmf_section_get(sec);

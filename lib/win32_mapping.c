@@ -58,6 +58,8 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 {
 	uint64_t max = ((uint64_t)dwMaximumSizeHigh << 32) | dwMaximumSizeLow;
 	const char *name = section_name(lpName);
+	static const struct mmf_options exec_opts = { .size = sizeof(exec_opts), .mode = 0700 };
+	const struct mmf_options *opts = NULL;
 	unsigned int prot, rights, exec = 0;
 	struct w32_object *file = NULL;
 	mmf_section *s;
@@ -95,12 +97,15 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 		return fail_null(EINVAL);
 	}
 	rights |= exec;
+	/* An executable named section may be opened for execution by its owner. */
+	if (exec)
+		opts = &exec_opts;
 
 	if (hFile == INVALID_HANDLE_VALUE) {
 		/* Backed by the paging file: a size is required. */
 		if (max == 0)
 			return fail_null(EINVAL);
-		ret = mmf_create(MMF_NO_FILE, max, prot, name, 0, NULL, &s, &existed);
+		ret = mmf_create(MMF_NO_FILE, max, prot, name, 0, opts, &s, &existed);
 	} else {
 		file = mmf__w32_get(hFile, W32_FILE);
 		if (!file)
@@ -111,7 +116,7 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 			mmf__w32_put(file);
 			return fail_null(EACCES);
 		}
-		ret = mmf_create(file->fd, max, prot, name, 0, NULL, &s, &existed);
+		ret = mmf_create(file->fd, max, prot, name, 0, opts, &s, &existed);
 		if (ret == -EINVAL || ret == -EACCES) {
 			if (fstat(file->fd, &st) < 0)
 				st.st_size = 0;

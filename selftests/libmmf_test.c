@@ -412,6 +412,60 @@ TEST(open_errors)
 	unlink(path);
 }
 
+/*
+ * EXEC on a named section needs the execute bit of the caller's class, as
+ * shmat(SHM_EXEC) does: the library's default mode 0600 gives none, so
+ * mmf_open(MMF_MAP_EXEC) fails and a joining mmf_create gets a handle
+ * without MMF_MAP_EXEC; mode 0700 gives it.  Run as a user, so that
+ * CAP_IPC_OWNER does not override the mode.
+ */
+static int exec_needs_x_as_user(void *arg)
+{
+	struct mmf_options x = { .size = sizeof(x), .mode = 0700 };
+	mmf_section *s, *o;
+	void *v;
+
+	(void)arg;
+	if (mmft_become(62001, 62001))
+		return 100;
+	if (mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-noexec", 0, NULL, &s, NULL))
+		return 101;
+	if (!(mmf_section_access(s) & MMF_MAP_EXEC))
+		return 1;	/* the creator's own handle keeps EXEC */
+	if (mmf_open("libmmf-noexec", MMF_MAP_READ | MMF_MAP_EXEC, &o) != -EACCES)
+		return 2;
+	if (mmf_open("libmmf-noexec", MMF_MAP_READ, &o))
+		return 3;
+	mmf_close(o);
+	if (mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-noexec", 0, NULL, &o, NULL))
+		return 4;
+	if (mmf_section_access(o) & MMF_MAP_EXEC)
+		return 5;
+	if (mmf_map(o, MMF_MAP_READ | MMF_MAP_EXEC, 0, PG, NULL, &v) != -EACCES)
+		return 6;
+	mmf_close(o);
+	mmf_close(s);
+
+	if (mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-exec", 0, &x, &s, NULL))
+		return 102;
+	if (mmf_open("libmmf-exec", MMF_MAP_READ | MMF_MAP_EXEC, &o))
+		return 7;
+	if (mmf_map(o, MMF_MAP_READ | MMF_MAP_EXEC, 0, PG, NULL, &v))
+		return 8;
+	mmf_unmap(v);
+	mmf_close(o);
+	mmf_close(s);
+	return 0;
+}
+
+TEST(exec_on_a_named_section_needs_the_execute_bit)
+{
+	int status = mmft_in_child(exec_needs_x_as_user, NULL);
+
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST_F(lib, views_outlive_the_handle)
 {
 	mmf_section *s;

@@ -253,6 +253,54 @@ TEST(existing_name_returns_the_same_section)
 	CloseHandle(b);
 }
 
+/*
+ * A named PAGE_EXECUTE_* section is made with execute bits for its owner,
+ * so its creator's user can open it with FILE_MAP_EXECUTE and map code
+ * (a named section's EXEC needs the execute bit, as shmat(SHM_EXEC) does);
+ * a PAGE_READWRITE one opens for FILE_MAP_EXECUTE only without it.  Run as
+ * a user, so that CAP_IPC_OWNER does not override the mode.
+ */
+static int exec_named_as_user(void *arg)
+{
+	HANDLE x, o, p;
+	void *v;
+
+	(void)arg;
+	if (mmft_become(62002, 62002))
+		return 100;
+	x = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_EXECUTE_READWRITE, 0, K64,
+			       "w32-exec");
+	p = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, K64, "w32-noexec");
+	if (!x || !p)
+		return 101;
+	o = OpenFileMappingA(FILE_MAP_READ | FILE_MAP_EXECUTE, FALSE, "w32-exec");
+	if (!o)
+		return 1;
+	v = MapViewOfFile(o, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0);
+	if (!v)
+		return 2;
+	UnmapViewOfFile(v);
+	CloseHandle(o);
+	o = OpenFileMappingA(FILE_MAP_READ | FILE_MAP_EXECUTE, FALSE, "w32-noexec");
+	if (o || GetLastError() != ERROR_ACCESS_DENIED)
+		return 3;
+	o = OpenFileMappingA(FILE_MAP_READ, FALSE, "w32-noexec");
+	if (!o)
+		return 4;
+	CloseHandle(o);
+	CloseHandle(p);
+	CloseHandle(x);
+	return 0;
+}
+
+TEST(named_execute_sections_open_for_execution)
+{
+	int status = mmft_in_child(exec_named_as_user, NULL);
+
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST(name_goes_with_the_last_handle)
 {
 	HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, K64,
