@@ -36,6 +36,8 @@ typedef struct mmf_section mmf_section;
 
 /* mmf_create() flags. */
 #define MMF_SECTION_EXCL	(1U << 0)	/* fail with -EEXIST if the name exists */
+/* Join a named section even when it is not backed by this fd's file. */
+#define MMF_SECTION_ANY_BACKING	(1U << 1)
 
 /* Access of a handle (mmf_open) or a view (mmf_map, mmf_query). */
 #define MMF_MAP_READ		(1U << 0)
@@ -92,6 +94,7 @@ int mmf_close(mmf_section *section);
 uint64_t mmf_section_size(const mmf_section *section);
 unsigned int mmf_section_access(const mmf_section *section);
 unsigned int mmf_section_protection(const mmf_section *section);
+bool mmf_section_other_backing(const mmf_section *section);
 int mmf_section_stats(const mmf_section *section, struct mmf_stats *stats);
 
 int mmf_map(mmf_section *section, unsigned int access, uint64_t offset, size_t length,

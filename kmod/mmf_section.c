@@ -325,13 +325,20 @@ static bool mmf_name_valid(const char *name, u32 len)
 /*
  * Join the existing named @sec under mmf_names_lock: takes a handle count
  * and a reference, narrows *@access to the section's protection and to
- * what the name's mode grants.  CREATE asks for EXEC without being told
- * to, so a mode without the execute bit drops it rather than failing.
+ * what the name's mode grants, and sets @c->result.  CREATE asks for EXEC
+ * without being told to, so a mode without the execute bit drops it rather
+ * than failing.  @backing (NULL: swap) is compared with the section's
+ * backing by inode pointer, so no file system is called under the lock.
  */
-static int mmf_join_named(struct mmf_section *sec, u32 flags, u32 *access)
+static int mmf_join_named(struct mmf_section *sec, struct mmf_create *c,
+			  struct file *backing, u32 *access)
 {
+	bool other = backing ? sec->swap || sec->inode != file_inode(backing) : !sec->swap;
+
 	lockdep_assert_held(&mmf_names_lock);
-	if (flags & MMF_CREATE_EXCL)
+	if (c->flags & MMF_CREATE_EXCL)
+		return -EEXIST;
+	if (other && (c->flags & MMF_CREATE_SAME_BACKING))
 		return -EEXIST;
 	if (!mmf_names_permit(sec, *access & ~MMF_ACCESS_EXEC))
 		return -EACCES;
@@ -340,6 +347,7 @@ static int mmf_join_named(struct mmf_section *sec, u32 flags, u32 *access)
 	*access &= mmf_prot_access(sec->prot);
 	sec->handles++;
 	mmf_section_get(sec);
+	c->result = MMF_RESULT_EXISTED | (other ? MMF_RESULT_OTHER_BACKING : 0);
 	return 0;
 }
 
@@ -360,7 +368,7 @@ static struct mmf_section *mmf_create_named(struct mmf_create *c, struct file *b
 	mutex_lock(&mmf_names_lock);
 	sec = mmf_names_lookup(name, c->name_len);
 	if (sec)
-		err = mmf_join_named(sec, c->flags, access);
+		err = mmf_join_named(sec, c, backing, access);
 	mutex_unlock(&mmf_names_lock);
 	if (sec)
 		goto out;
@@ -371,7 +379,7 @@ static struct mmf_section *mmf_create_named(struct mmf_create *c, struct file *b
 	mutex_lock(&mmf_names_lock);
 	sec = mmf_names_lookup(name, c->name_len);
 	if (sec)
-		err = mmf_join_named(sec, c->flags, access);
+		err = mmf_join_named(sec, c, backing, access);
 	else
 		mmf_names_insert(fresh, name, c->name_len, c->mode);
 	mutex_unlock(&mmf_names_lock);
@@ -379,10 +387,7 @@ static struct mmf_section *mmf_create_named(struct mmf_create *c, struct file *b
 		return fresh;
 	mmf_section_put(fresh);
 out:
-	if (err)
-		return ERR_PTR(err);
-	c->result = MMF_RESULT_EXISTED;
-	return sec;
+	return err ? ERR_PTR(err) : sec;
 }
 
 long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
@@ -397,7 +402,8 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 	ret = mmf_uarg_in(&c, sizeof(c), uarg);
 	if (ret)
 		return ret;
-	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL)) || c.reserved)
+	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL | MMF_CREATE_SAME_BACKING)) ||
+	    c.reserved)
 		return -EINVAL;
 	/* An output field: what the caller passed in it means nothing. */
 	c.result = 0;

@@ -3,6 +3,7 @@
 #ifndef MMF_INTERNAL_H
 #define MMF_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,6 +18,7 @@ struct mmf_section {
 	unsigned int prot;	/* MMF_PROT_* of the section */
 	uint64_t size;
 	uint64_t id;
+	bool other_backing;	/* joined a section not backed by the fd given */
 };
 
 /* device.c */

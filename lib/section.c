@@ -101,7 +101,7 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 	*section = NULL;
 	if (protection < MMF_PAGE_READONLY || protection > MMF_PAGE_WRITECOPY)
 		return -EINVAL;
-	if (flags & ~MMF_SECTION_EXCL)
+	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING))
 		return -EINVAL;
 	ret = read_options(options, &mode, &readaround);
 	if (ret < 0)
@@ -120,6 +120,9 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 		c.flags |= MMF_CREATE_SWAP;
 	if (flags & MMF_SECTION_EXCL)
 		c.flags |= MMF_CREATE_EXCL;
+	/* Someone else's file under a well-known name: refused unless asked. */
+	if (!(flags & MMF_SECTION_ANY_BACKING))
+		c.flags |= MMF_CREATE_SAME_BACKING;
 	c.max_size = max_size;
 	if (name) {
 		c.name = (uintptr_t)name;
@@ -155,7 +158,10 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 		if (mmf__ioctl(h, MMF_IOC_STAT, &st) == 0)
 			protection = st.prot;
 	}
-	return bind_section(h, c.access, protection, c.section_size, c.section_id, section);
+	ret = bind_section(h, c.access, protection, c.section_size, c.section_id, section);
+	if (ret == 0)
+		(*section)->other_backing = c.result & MMF_RESULT_OTHER_BACKING;
+	return ret;
 }
 
 MMF_EXPORT int mmf_open(const char *name, unsigned int access, mmf_section **section)
@@ -213,6 +219,11 @@ MMF_EXPORT unsigned int mmf_section_access(const mmf_section *section)
 MMF_EXPORT unsigned int mmf_section_protection(const mmf_section *section)
 {
 	return section ? section->prot : 0;
+}
+
+MMF_EXPORT bool mmf_section_other_backing(const mmf_section *section)
+{
+	return section && section->other_backing;
 }
 
 MMF_EXPORT int mmf_section_stats(const mmf_section *section, struct mmf_stats *stats)

@@ -135,6 +135,15 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 		}
 		mmf__w32_put(file);
 	}
+	if (ret == -EEXIST) {
+		/*
+		 * The name belongs to a section backed by another file (or by
+		 * the paging file): Windows' answer for a name whose object is
+		 * not what was asked for.
+		 */
+		mmf__win32_set(ERROR_INVALID_HANDLE);
+		return NULL;
+	}
 	if (ret < 0)
 		return fail_null(ret);
 	if (existed) {

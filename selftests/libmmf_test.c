@@ -466,6 +466,91 @@ TEST(exec_on_a_named_section_needs_the_execute_bit)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * A named section backed by one file: mmf_create with another file (or
+ * with none) refuses to join it by default and leaves both files alone;
+ * with MMF_SECTION_ANY_BACKING it joins and says so; the same file (any
+ * open of it) joins and says it is the same.
+ */
+TEST_F(lib, create_refuses_a_name_backed_by_another_file)
+{
+	const char *name = "libmmf-backing";
+	mmf_section *s, *j;
+	bool existed = false;
+	char opath[64];
+	int other, again;
+	char *v;
+
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, name, 0, NULL, &s, &existed));
+	EXPECT_FALSE(existed);
+	EXPECT_FALSE(mmf_section_other_backing(s));
+	other = mmft_tmpfile("/mnt/ext4", 2 * PG, 'o', opath, sizeof(opath));
+	ASSERT_LE(0, other);
+
+	EXPECT_EQ(-EEXIST, mmf_create(other, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
+	EXPECT_EQ(NULL, j);
+	EXPECT_EQ(-EEXIST, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, 0, NULL, &j,
+				      NULL));
+	/* A size past the end of the other file: refused before it is grown. */
+	EXPECT_EQ(-EEXIST, mmf_create(other, 8 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
+	EXPECT_TRUE(mmft_file_all(other, 0, 2 * PG, 'o'));
+	EXPECT_EQ(2 * PG, (size_t)lseek(other, 0, SEEK_END));
+
+	/* Asked for: joins the section, whose writes go to its own file. */
+	ASSERT_EQ(0, mmf_create(other, 0, MMF_PAGE_READWRITE, name, MMF_SECTION_ANY_BACKING,
+				NULL, &j, &existed));
+	EXPECT_TRUE(existed);
+	EXPECT_TRUE(mmf_section_other_backing(j));
+	EXPECT_EQ(4 * PG, mmf_section_size(j));
+	ASSERT_EQ(0, mmf_map(j, MMF_MAP_WRITE, 0, PG, NULL, (void **)&v));
+	memset(v, 'j', 10);
+	ASSERT_EQ(0, mmf_flush(v, PG, 0, NULL));
+	mmf_unmap(v);
+	mmf_close(j);
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, 10, 'j'));
+	EXPECT_TRUE(mmft_file_all(other, 0, 2 * PG, 'o'));
+
+	/* Another open of the very file is the same backing. */
+	again = open(self->path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, again);
+	ASSERT_EQ(0, mmf_create(again, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
+	EXPECT_TRUE(existed);
+	EXPECT_FALSE(mmf_section_other_backing(j));
+	mmf_close(j);
+	close(again);
+	mmf_close(s);
+	close(other);
+	unlink(opath);
+}
+
+/* Swap-backed names: another swap-backed create joins, a file does not. */
+TEST(create_refuses_a_file_for_a_swap_backed_name)
+{
+	const char *name = "libmmf-swapname";
+	mmf_section *s, *j;
+	bool existed = false;
+	char path[64];
+	int fd;
+
+	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 2 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
+	EXPECT_TRUE(existed);
+	EXPECT_FALSE(mmf_section_other_backing(j));
+	EXPECT_EQ(2 * PG, mmf_section_size(j));
+	mmf_close(j);
+	fd = mmft_tmpfile("/mnt/ext4", PG, 'f', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EEXIST, mmf_create(fd, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
+	ASSERT_EQ(0, mmf_create(fd, 0, MMF_PAGE_READWRITE, name, MMF_SECTION_ANY_BACKING, NULL,
+				&j, &existed));
+	EXPECT_TRUE(existed);
+	EXPECT_TRUE(mmf_section_other_backing(j));
+	mmf_close(j);
+	mmf_close(s);
+	close(fd);
+	unlink(path);
+}
+
 TEST_F(lib, views_outlive_the_handle)
 {
 	mmf_section *s;

@@ -56,6 +56,8 @@ TEST(create_rejects_bad_arguments)
 					   NULL, &s, NULL));
 	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, MMF_SECTION_EXCL,
 				      NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, "x",
+				      MMF_SECTION_ANY_BACKING << 1, NULL, &s, NULL));
 }
 
 TEST(open_rejects_bad_arguments)
@@ -141,6 +143,7 @@ TEST(other_calls_reject_bad_arguments)
 	EXPECT_EQ(0, mmf_section_size(NULL));
 	EXPECT_EQ(0, mmf_section_access(NULL));
 	EXPECT_EQ(0, mmf_section_protection(NULL));
+	EXPECT_FALSE(mmf_section_other_backing(NULL));
 }
 
 TEST(granularity_is_the_page_size)

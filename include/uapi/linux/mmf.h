@@ -50,9 +50,16 @@ struct mmf_version {
 /* struct mmf_create.flags */
 #define MMF_CREATE_SWAP		(1U << 0)	/* no file: swap-backed, fd = -1 */
 #define MMF_CREATE_EXCL		(1U << 1)	/* fail with -EEXIST if named */
+/*
+ * Refuse (-EEXIST) to join a named section that is not backed by this fd's
+ * file (or not swap-backed when MMF_CREATE_SWAP).
+ */
+#define MMF_CREATE_SAME_BACKING	(1U << 2)
 
 /* struct mmf_create.result */
 #define MMF_RESULT_EXISTED	(1U << 0)	/* bound to an existing section */
+/* Joined a section whose backing is not the file passed (or swap vs file). */
+#define MMF_RESULT_OTHER_BACKING (1U << 1)
 
 /* MMF_IOC_CREATE: binds an unbound handle to a new or named section. */
 struct mmf_create {
