@@ -86,9 +86,7 @@ struct mmf_section;
  * A per-section copy of one vm_operations_struct of the backing file
  * system, with our wrappers in it.  A view's vm_ops points at @ops, so the
  * wrappers find @orig and @sec with container_of().  One copy per distinct
- * original (6.12's shmem installs different ops for unlinked files) and
- * kind of view (whether it may show the partial last page, @hide_tail:
- * decided when the handle was bound, see mmf_section_bind()).
+ * original (6.12's shmem installs different ops for unlinked files).
  * Created under mmf_section.ops_lock, immutable afterwards, freed with the
  * section (which every view keeps alive).
  */
@@ -96,7 +94,6 @@ struct mmf_vmops {
 	const struct vm_operations_struct ops;	/* written once, before use */
 	const struct vm_operations_struct *orig;
 	struct mmf_section *sec;
-	bool hide_tail;			/* see mmf_tail_hidden() */
 	struct mmf_vmops *next;		/* mmf_section.vmops list */
 };
 
@@ -187,7 +184,7 @@ struct mmf_section {
  * under @lock (with release semantics), as are @access, @hide_tail and
  * @cred, and never changes afterwards; the handle holds a reference to its
  * anchor and to @cred, the credentials it was bound with, which
- * @hide_tail was decided for (see mmf_tail_hidden()).
+ * @hide_tail was decided for (see mmf_view_hides_tail()).
  * @cursors maps a section id to this handle's struct mmf_cursor for it,
  * for every live section it flushed.
  */

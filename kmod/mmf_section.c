@@ -300,7 +300,7 @@ uncharge:
 /*
  * Bind @h to @sec, taking over one reference.  Called with h->lock held and
  * h->sec still NULL.  Whether the handle's views hide the partial last page
- * (see mmf_tail_hidden()) is decided here, with the binder's credentials:
+ * (see mmf_view_hides_tail()) is decided here, with the binder's credentials:
  * the permission check may call into the file system (FUSE), which must
  * not happen under the mmap lock that mmap holds.  A swap-backed section's
  * shmem file is the module's own and never grows.

@@ -59,59 +59,6 @@ static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned in
 		this_cpu_inc(sec->stats->major_faults);
 }
 
-/*
- * The last page of a section whose size is not a page multiple holds file
- * bytes past the section when the file is longer, or once it grows (by
- * write(2), with no hook for the module to unmap the page then).  That page
- * is never mapped (SIGBUS) in views that must not show or change those
- * bytes, so they see nothing the section does not share, now or later:
- * views of a handle that does not hold the file (OPEN by name) bound by a
- * user who may not read the file, or may not write it while the handle
- * may; and views made by anyone with other credentials than the handle was
- * bound with (a handle passed over SCM_RIGHTS or kept across setuid), for
- * whom no permission check can be made here (see mmf_view_hides_tail()).
- * The creator, who passed an fd of the file, and users with those rights
- * on the file anyway see the whole page.
- */
-static inline bool mmf_tail_hidden(const struct mmf_vmops *mo, pgoff_t pgoff)
-{
-	return unlikely(pgoff == mo->sec->tail) && mo->hide_tail;
-}
-
-static int mmf_pte_noop(pte_t *pte, unsigned long addr, void *data)
-{
-	return 0;
-}
-
-/*
- * A hidden last page must not be mapped by a PMD either: a PMD-sized folio
- * (huge tmpfs, or a large-folio file system on 7.2) is mapped whole by the
- * backing fault or fault-around once the view is suitably aligned, always
- * on 6.1 and after MADV_HUGEPAGE (which clears the VM_NOHUGEPAGE views are
- * made with) on later kernels.  The core maps a PMD only where no page
- * table exists yet, so in the PMD range that holds the hidden page one is
- * made first.  Every fault of the view comes through here, and khugepaged
- * and MADV_COLLAPSE skip views (VM_DONTEXPAND), so no PMD can appear there
- * between this and the backing fault.
- */
-static vm_fault_t mmf_tail_pmd_guard(const struct mmf_vmops *mo, struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	pgoff_t tail = mo->sec->tail;
-	unsigned long addr;
-
-	if (likely(!mo->hide_tail) || tail < vma->vm_pgoff ||
-	    tail - vma->vm_pgoff >= vma_pages(vma))
-		return 0;
-	addr = vma->vm_start + ((tail - vma->vm_pgoff) << PAGE_SHIFT);
-	if ((addr ^ vmf->address) & HPAGE_PMD_MASK || !pmd_none(READ_ONCE(*vmf->pmd)))
-		return 0;
-	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK, PAGE_SIZE,
-				mmf_pte_noop, NULL))
-		return VM_FAULT_OOM;
-	return 0;
-}
-
 static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
@@ -119,11 +66,6 @@ static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 	unsigned int flags = vmf->flags;
 	vm_fault_t ret;
 
-	if (mmf_tail_hidden(mo, vmf->pgoff))
-		return VM_FAULT_SIGBUS;
-	ret = mmf_tail_pmd_guard(mo, vmf);
-	if (ret)
-		return ret;
 	ret = mo->orig->fault(vmf);
 	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR))
 		return ret;
@@ -135,27 +77,12 @@ static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
-	struct mmf_section *sec = mo->sec;
 	unsigned int flags = vmf->flags;
 	vm_fault_t ret;
 
-	/* The partial last page is left to ->fault, which checks it. */
-	if (unlikely(mo->hide_tail && sec->tail >= start && sec->tail <= end)) {
-		if (vmf->pgoff == sec->tail)
-			return 0;
-		if (sec->tail == start)
-			start++;
-		else
-			end = sec->tail - 1;
-		if (vmf->pgoff < start || vmf->pgoff > end)
-			return 0;
-	}
-	ret = mmf_tail_pmd_guard(mo, vmf);
-	if (ret)
-		return ret;
 	ret = mo->orig->map_pages(vmf, start, end);
 	if (ret & VM_FAULT_NOPAGE)
-		mmf_count_fault(sec, 0, flags);
+		mmf_count_fault(mo->sec, 0, flags);
 	return ret;
 }
 
@@ -303,14 +230,13 @@ static void mmf_vm_close(struct vm_area_struct *vma)
  * runs before the copy is published.
  */
 static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
-			   const struct vm_operations_struct *orig, bool hide_tail)
+			   const struct vm_operations_struct *orig)
 {
 	struct vm_operations_struct *ops = (void *)(const void *)&mo->ops;
 
 	*ops = *orig;
 	mo->orig = orig;
 	mo->sec = sec;
-	mo->hide_tail = hide_tail;
 	mo->next = NULL;
 	ops->open = mmf_vm_open;
 	ops->close = mmf_vm_close;
@@ -323,18 +249,18 @@ static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
 /* The section's copy for @orig; @spare is used (and NULLed) if needed. */
 static struct mmf_vmops *mmf_vmops_get(struct mmf_section *sec,
 				       const struct vm_operations_struct *orig,
-				       bool hide_tail, struct mmf_vmops **spare)
+				       struct mmf_vmops **spare)
 {
 	struct mmf_vmops *mo;
 
 	spin_lock(&sec->ops_lock);
 	for (mo = sec->vmops; mo; mo = mo->next)
-		if (mo->orig == orig && mo->hide_tail == hide_tail)
+		if (mo->orig == orig)
 			break;
 	if (!mo) {
 		mo = *spare;
 		*spare = NULL;
-		mmf_vmops_fill(mo, sec, orig, hide_tail);
+		mmf_vmops_fill(mo, sec, orig);
 		mo->next = sec->vmops;
 		sec->vmops = mo;
 	}
@@ -367,6 +293,48 @@ static unsigned int mmf_memfd_seals(struct inode *inode)
 }
 
 /*
+ * Whether @b may do no more than @a with a file, as far as the DAC checks
+ * go: same file system identity, groups and namespace, no capability @a
+ * lacks.  (LSM labels are not compared: a handle kept across an exec that
+ * changed only them keeps its decision.)
+ */
+static bool mmf_cred_within(const struct cred *a, const struct cred *b)
+{
+	return a == b ||
+	       (uid_eq(a->fsuid, b->fsuid) && gid_eq(a->fsgid, b->fsgid) &&
+		a->group_info == b->group_info && a->user_ns == b->user_ns &&
+		cap_issubset(b->cap_effective, a->cap_effective));
+}
+
+/*
+ * The last page of a section whose size is not a page multiple holds file
+ * bytes past the section when the file is longer, or once it grows (by
+ * write(2), with no hook for the module to unmap the page then).  Views
+ * that must not show or change those bytes never include that page (their
+ * mmap fails with EACCES; libmmf maps whole-section views one page
+ * shorter), so they see nothing the section does not share, now or later:
+ * views of a handle that does not hold the file (OPEN by name) bound by a
+ * user who may not read the file, or may not write it while the handle
+ * may (decided at bind time: the permission check may call into a file
+ * system, which must not happen under the mmap lock held here); and views
+ * made by anyone with other credentials than the handle was bound with (a
+ * handle passed over SCM_RIGHTS or kept across setuid).  The creator, who
+ * passed an fd of the file, and users with those rights on the file anyway
+ * may map the whole page.
+ *
+ * Excluding the page from the VMA, rather than refusing to fault it, is
+ * what holds with large folios: the core maps a PMD-sized folio with one
+ * PMD, and 7.2 maps every page of a large folio that fits the VMA at once,
+ * from the fault or fault-around of any of its pages.
+ */
+static bool mmf_view_hides_tail(struct mmf_handle *h, struct mmf_section *sec)
+{
+	if (h->hide_tail)
+		return true;
+	return !sec->swap && sec->tail != ULONG_MAX && !mmf_cred_within(h->cred, current_cred());
+}
+
+/*
  * The checks the core made against /dev/mmf, redone for the backing file
  * and the handle's rights.  Clears VM_MAY* bits so that mprotect can never
  * add what the view may not have.
@@ -385,6 +353,8 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 
 	if (vma->vm_pgoff >= sec->pages || len > sec->pages - vma->vm_pgoff)
 		return -EINVAL;
+	if (vma->vm_pgoff + len > sec->tail && mmf_view_hides_tail(h, sec))
+		return -EACCES;
 	/* The legacy READ_IMPLIES_EXEC personality adds it to every PROT_READ. */
 	if ((vma->vm_flags & VM_EXEC) && (current->personality & READ_IMPLIES_EXEC))
 		mmf_vm_flags_clear(vma, VM_EXEC);
@@ -409,33 +379,6 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 	if (mmf_path_noexec(&sec->file->f_path) || !(h->access & MMF_ACCESS_EXEC))
 		mmf_vm_flags_clear(vma, VM_MAYEXEC);
 	return 0;
-}
-
-/*
- * Whether @b may do no more than @a with a file, as far as the DAC checks
- * go: same file system identity, groups and namespace, no capability @a
- * lacks.  (LSM labels are not compared: a handle kept across an exec that
- * changed only them keeps its decision.)
- */
-static bool mmf_cred_within(const struct cred *a, const struct cred *b)
-{
-	return a == b ||
-	       (uid_eq(a->fsuid, b->fsuid) && gid_eq(a->fsgid, b->fsgid) &&
-		a->group_info == b->group_info && a->user_ns == b->user_ns &&
-		cap_issubset(b->cap_effective, a->cap_effective));
-}
-
-/*
- * The tail decision for a view made now: the handle's, made when it was
- * bound (the permission check may call into a file system, which must not
- * happen under the mmap lock held here), or hidden when the mapper is not
- * the binder.
- */
-static bool mmf_view_hides_tail(struct mmf_handle *h, struct mmf_section *sec)
-{
-	if (h->hide_tail)
-		return true;
-	return !sec->swap && sec->tail != ULONG_MAX && !mmf_cred_within(h->cred, current_cred());
 }
 
 int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
@@ -502,7 +445,7 @@ int mmf_view_mmap(struct mmf_handle *h, struct vm_area_struct *vma)
 		mapping_unmap_writable(sec->mapping);
 		writable = false;
 	}
-	mo = mmf_vmops_get(sec, vma->vm_ops, mmf_view_hides_tail(h, sec), &spare);
+	mo = mmf_vmops_get(sec, vma->vm_ops, &spare);
 	vma->vm_ops = &mo->ops;
 	/*
 	 * Never merged with, nor grown into, a plain mapping of the file;

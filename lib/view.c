@@ -12,7 +12,7 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 	     void *addr, int fixed, void **view)
 {
 	size_t page = mmf__page_size();
-	int prot = PROT_READ, flags;
+	int prot = PROT_READ, flags, whole = 0;
 	void *p;
 
 	if (!view)
@@ -31,6 +31,7 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 		if (s->size - offset > SIZE_MAX)
 			return -ENOMEM;
 		length = (size_t)(s->size - offset);
+		whole = 1;
 	} else if (length > s->size - offset) {
 		return -EINVAL;
 	}
@@ -48,6 +49,15 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 	if (fixed)
 		flags |= MAP_FIXED_NOREPLACE;
 	p = mmap(addr, length, prot, flags, s->fd, (off_t)offset);
+	/*
+	 * A partial last page that holds file bytes this caller may not see
+	 * is never mapped (EACCES): a view of "the rest of the section" then
+	 * ends before it, and its own bytes there stay out of reach.
+	 */
+	if (p == MAP_FAILED && errno == EACCES && whole && length % page && length > page) {
+		length -= length % page;
+		p = mmap(addr, length, prot, flags, s->fd, (off_t)offset);
+	}
 	if (p == MAP_FAILED)
 		return -errno;
 	/* Old kernels ignore MAP_FIXED_NOREPLACE and treat it as a hint. */
