@@ -29,6 +29,10 @@
 #
 # Mounts are made only inside private mount namespaces (unshare --mount), so
 # they vanish with the command, however it ends; none is ever left behind.
+# Inside a chroot (tools/fresh-check.sh) "/" is no mount point and cannot be
+# made private: there the namespace inherits the caller's propagation
+# (fresh-check.sh runs its chroot in a private namespace of its own) and
+# every script also unmounts what it mounted when it ends.
 set -euo pipefail
 
 top=$(cd -P "$(dirname "$0")/.." && pwd -P)
@@ -90,9 +94,10 @@ stamped() { cat "$stamp" 2>/dev/null || true; }
 # Runs "sh -c SCRIPT ARGS" as root in a private mount namespace: whatever
 # it mounts is gone when it ends.
 private() {
-	local script=$1
+	local script=$1 prop=private
 	shift
-	unshare --mount --propagation private -- /bin/sh -ec "$script" sh "$@"
+	mountpoint -q / || prop=unchanged
+	unshare --mount --propagation "$prop" -- /bin/sh -ec "$script" sh "$@"
 }
 
 # Refuses to delete a folder that still has something mounted below it.
@@ -137,9 +142,11 @@ fetch_kernel() {
 # Runs a command in the build root with /proc and /dev.
 in_root() {
 	private 'r=$1; shift
+		trap "umount -R \"\$r/proc\" \"\$r/dev\" 2> /dev/null || true" EXIT
+		trap "exit 130" INT TERM
 		mount --rbind /dev "$r/dev"
 		mount -t proc proc "$r/proc"
-		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' "$root" "$@"
 }
 
@@ -159,6 +166,7 @@ build_root() {
 		rm -f "$root.tmp.log"
 		remove "$root"
 		mv "$root.tmp" "$root"
+		echo "sid: debootstrap took $(($(date +%s) - start)) s"
 	fi
 	# The root's own apt configuration (not the machine's).
 	echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/90mmf-sid"
@@ -239,12 +247,14 @@ cmd_kbuild() {
 	[ "$(id -u)" -eq 0 ] || die "building for $v runs make in a chroot: needs root"
 	mkdir -p "$root$top" "$root$moddir"
 	private 'r=$1 top=$2 moddir=$3 v=$4; shift 4
+		trap "umount -R \"\$r/proc\" \"\$r/dev\" \"\$r\$moddir\" \"\$r\$top\" 2> /dev/null || true" EXIT
+		trap "exit 130" INT TERM
 		mount --bind "$top" "$r$top"
 		mount -o remount,bind,ro "$r$top"
 		mount --bind "$moddir" "$r$moddir"
 		mount --rbind /dev "$r/dev"
 		mount -t proc proc "$r/proc"
-		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LC_ALL=C.UTF-8 \
 			make -C "/usr/src/linux-headers-$v" M="$moddir" -j"$(nproc)" "$@"' \
 		"$root" "$top" "$moddir" "$v" "$@"

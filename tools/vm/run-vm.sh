@@ -120,8 +120,11 @@ for spec in $disks; do
 	n=$((n + 1))
 done
 # Soft-lockup and RCU-stall detectors measure wall time, which a TCG guest
-# on a busy host does not get: they would report load, not bugs.
-cmdline="console=ttyS0 quiet panic=-1 nosoftlockup rcupdate.rcu_cpu_stall_suppress=1 mmf.disks=$fslist mmf.swap=$swap mmf.shell=$shell"
+# on a busy host does not get: they would report load, not bugs.  Forced
+# writes through /proc/PID/mem are allowed on every kernel, as Debian 12's
+# build does (sid's 7.2 allows them only to a ptracer), so the tests meet
+# the same, worst-case, kernel everywhere.
+cmdline="console=ttyS0 quiet panic=-1 nosoftlockup rcupdate.rcu_cpu_stall_suppress=1 proc_mem.force_override=always mmf.disks=$fslist mmf.swap=$swap mmf.shell=$shell"
 
 # KVM when it really boots a guest here, else TCG; probed once and cached.
 accel=${MMF_VM_ACCEL:-}
