@@ -1,6 +1,7 @@
 #!/bin/bash
 # make check: static checks, host-side tests, the selftests in the test VM
-# on every target kernel, and the tests of the test harness itself.  Prints
+# on every target kernel (tools/kernels.sh: 6.1, 6.12 and sid's newest, 7.2
+# today), and the tests of the test harness itself.  Prints
 # KTAP as it goes, a summary per part, and last one line
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 set -uo pipefail
@@ -61,8 +62,10 @@ fi
 while read -r series kver; do
 	echo "# selftests on Linux $kver"
 	vm=$log/vm-$series
+	t=$(date +%s)
 	"$top/tools/check-vm.sh" -k "$series" | tee "$vm"
 	tally "selftests on $series" "$vm"
+	echo "# selftests on $series took $(($(date +%s) - t)) s"
 done < <("$top/tools/kernels.sh")
 
 echo "# tests of the test harness"
