@@ -11,8 +11,9 @@
  * Root makes a 4-page 0600 file on ext4 into a named section of 2.5 pages
  * (mode 0777), so that the last page is partial and page 3 lies outside.
  * The attacker is uid 65534 in a forked child, which opens the section by
- * name and runs the operations one by one on fresh views of the whole
- * section, in lockstep with the test, which restores the file and the
+ * name and runs the operations one by one on fresh views of the section's
+ * two full pages (its partial page, which shows bytes past the section,
+ * is not the attacker's to map), in lockstep with the test, which restores the file and the
  * write watch before each operation and checks them after it.  It runs as
  * another uid, in a new user and IPC namespace (with a handle opened
  * before, the name must be invisible there) and under Landlock.
@@ -64,7 +65,8 @@
 #define PG		MMFT_PAGE
 #define FILE_PAGES	4
 #define SEC		(2 * PG + PG / 2)	/* section size: page 2 is partial */
-#define VIEW		(3 * PG)		/* views cover the whole section */
+#define VIEW		(2 * PG)		/* the attacker's views: its full pages */
+#define ROOT_VIEW	(3 * PG)		/* root holds the file: all of it */
 #define MARK		'Z'			/* what writes write, at offset MARK_AT */
 #define MARK_AT		16
 
@@ -220,6 +222,25 @@ static void mmap_past_the_section(struct ctx *c, struct result *r)
 	}
 }
 
+/* The partial last page, alone and with the rest: it shows bytes past the section. */
+static void mmap_the_partial_page(struct ctx *c, struct result *r)
+{
+	void *p = mmap(NULL, PG, PROT_READ, MAP_SHARED, c->h, 2 * PG);
+
+	if (p != MAP_FAILED) {
+		c->extra = p;
+		c->extra_len = PG;
+		return;
+	}
+	r->ret = -errno;
+	p = mmap(NULL, 3 * PG, PROT_READ, MAP_SHARED, c->h, 0);
+	if (p != MAP_FAILED) {
+		c->v = p;
+		c->len = 3 * PG;
+		r->ret = 0;
+	}
+}
+
 static void store(struct ctx *c, struct result *r)
 {
 	mark(r, c->v);
@@ -259,6 +280,11 @@ static void remap_outside(struct ctx *c, struct result *r)
 	r->ret = ret_of(remap_file_pages(c->v, PG, 0, 3, 0));
 }
 
+static void remap_the_partial_page(struct ctx *c, struct result *r)
+{
+	r->ret = ret_of(remap_file_pages(c->v, PG, 0, 2, 0));
+}
+
 static void remap_then_write(struct ctx *c, struct result *r)
 {
 	r->ret = ret_of(remap_file_pages(c->v, PG, 0, 0, 0));
@@ -266,14 +292,20 @@ static void remap_then_write(struct ctx *c, struct result *r)
 	mark(r, c->v);
 }
 
+/* Over the partial page, and past the section. */
 static void mremap_grow(struct ctx *c, struct result *r)
 {
-	void *p = mremap(c->v, c->len, 4 * PG, MREMAP_MAYMOVE);
+	size_t len = 3 * PG;
+	void *p = mremap(c->v, c->len, len, MREMAP_MAYMOVE);
 
+	if (p == MAP_FAILED) {
+		len = 4 * PG;
+		p = mremap(c->v, c->len, len, MREMAP_MAYMOVE);
+	}
 	r->ret = p == MAP_FAILED ? -errno : 0;
 	if (p != MAP_FAILED) {
 		c->v = p;
-		c->len = 4 * PG;
+		c->len = len;
 	}
 }
 
@@ -383,10 +415,9 @@ static void madvise_pageout(struct ctx *c, struct result *r)
 	r->ret = ret_of(madvise(c->v, c->len, MADV_PAGEOUT));
 }
 
-/* The first two pages: the hidden partial page would fault anyway. */
 static void madvise_populate_write(struct ctx *c, struct result *r)
 {
-	r->ret = ret_of(madvise(c->v, 2 * PG, MADV_POPULATE_WRITE));
+	r->ret = ret_of(madvise(c->v, c->len, MADV_POPULATE_WRITE));
 }
 
 /* Another process of the same user writes into the view. */
@@ -673,6 +704,13 @@ static const char *check_past(const struct op *op, const struct cell *c, enum pl
 	return expect_errno(-EINVAL, r);
 }
 
+/* Who may not read the file has no view of the partial page. */
+static const char *check_partial(const struct op *op, const struct cell *c, enum place where,
+				 const struct result *r)
+{
+	return expect_errno(-EACCES, r);
+}
+
 static const char *check_remap(const struct op *op, const struct cell *c, enum place where,
 			       const struct result *r)
 {
@@ -746,11 +784,11 @@ static const char *check_watch(const struct op *op, const struct cell *c, enum p
 	return why;
 }
 
-/* A read of the whole view gets at least the two whole pages before the tail. */
+/* A read of the whole view gets all of it. */
 static const char *check_read_some(const struct op *op, const struct cell *c,
 				   enum place where, const struct result *r)
 {
-	if (r->info >= (long)(2 * PG))
+	if (r->info == (long)VIEW)
 		return NULL;
 	snprintf(why, sizeof(why), "read %ld bytes of the view", r->info);
 	return why;
@@ -795,6 +833,7 @@ static const struct op ops[] = {
 	OP(mmap_private_write, 0, ALWAYS, NEVER, MARKS, NULL),
 	OP(mmap_private_exec, 0, NEVER, NEVER, MARKS, NULL),
 	OP(mmap_past_the_section, 0, NEVER, NEVER, MARKS, check_past),
+	OP(mmap_the_partial_page, 0, NEVER, NEVER, MARKS, check_partial),
 	OP(store, 1, IF_VIEW_WRITES, IF_SHARED_RW_VIEW, MARKS, NULL),
 	OP(mprotect_write, 1, IF_VIEW_MAY_WRITE, IF_SHARED_AND_HANDLE_WRITES, MARKS, NULL),
 	OP(mprotect_exec, 1, IF_HANDLE_EXECS, NEVER, MARKS, NULL),
@@ -802,6 +841,7 @@ static const struct op ops[] = {
 	   NULL),
 	OP(mprotect_down, 1, ALWAYS, NEVER, MARKS, check_down),
 	OP(remap_outside, 1, NEVER, NEVER, MARKS, check_remap),
+	OP(remap_the_partial_page, 1, NEVER, NEVER, MARKS, check_remap),
 	OP(remap_then_write, 1, NEVER, IF_SHARED_AND_HANDLE_WRITES, MARKS, check_remap),
 	OP(mremap_grow, 1, NEVER, NEVER, MARKS, NULL),
 	OP(mremap_move, 1, ALWAYS, IF_SHARED_RW_VIEW, MARKS, check_query),
@@ -1054,7 +1094,7 @@ FIXTURE_SETUP(matrix)
 	ASSERT_LE(0, self->h) TH_LOG("CREATE: %s", strerror(-self->h));
 	self->v = NULL;
 	if (variant->cell.prot == MMF_PROT_READWRITE) {
-		self->v = mmft_map(self->h, VIEW, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		self->v = mmft_map(self->h, ROOT_VIEW, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 		ASSERT_NE(MAP_FAILED, self->v);
 	}
 	self->b = mmap(NULL, sizeof(*self->b), PROT_READ | PROT_WRITE,
@@ -1065,7 +1105,7 @@ FIXTURE_SETUP(matrix)
 FIXTURE_TEARDOWN(matrix)
 {
 	if (self->v)
-		munmap(self->v, VIEW);
+		munmap(self->v, ROOT_VIEW);
 	close(self->h);
 	close(self->fd);
 	unlink(path);
@@ -1087,7 +1127,7 @@ static const char *check_file(struct __test_metadata *_metadata, int fd, int may
 		if (effect == MARKS)
 			want[MARK_AT] = MARK;
 		else
-			memset(want, 0, SEC);
+			memset(want, 0, VIEW);
 	}
 	if (memcmp(got, want, SEC))
 		return may_write ? "the file does not show exactly the allowed write" :
@@ -1102,7 +1142,7 @@ static void prepare(struct __test_metadata *_metadata, FIXTURE_DATA(matrix) *sel
 	if (self->v) {
 		volatile unsigned char *v = self->v;
 
-		ASSERT_LE(0, watch(self->h, self->v, VIEW, MMF_WATCH_RESET));
+		ASSERT_LE(0, watch(self->h, self->v, ROOT_VIEW, MMF_WATCH_RESET));
 		v[0] = v[0];
 		v[PG] = v[PG];
 	}
@@ -1138,7 +1178,7 @@ static void run_matrix(struct __test_metadata *_metadata, FIXTURE_DATA(matrix) *
 		prepare(_metadata, self);
 		if (write(go[1], &i, 1) != 1 || read(done[0], &ack, 1) != 1)
 			break;
-		r->watch = self->v ? watch(self->h, self->v, VIEW, 0) : 0;
+		r->watch = self->v ? watch(self->h, self->v, ROOT_VIEW, 0) : 0;
 		allowed = rule(op->allowed, cell, where);
 		may_write = rule(op->may_write, cell, where);
 		if (r->setup)
