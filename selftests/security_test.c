@@ -714,8 +714,8 @@ TEST(odd_names_cannot_corrupt_the_debugfs_listing)
 			found++;
 	}
 	fclose(f);
-	/* sections, views, the header, then one line per section. */
-	EXPECT_EQ(3 + sections, lines);
+	/* sections, views, chunks, cursors, the header, one line per section. */
+	EXPECT_EQ(5 + sections, lines);
 	EXPECT_EQ(1, found);
 	close(h);
 }
