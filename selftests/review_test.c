@@ -1,0 +1,981 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Adversarial review of the module against the threat model of
+ * Documentation/security.rst (issue 7): attacks that attack_test.c and
+ * perm_matrix_test.c do not perform.  Each test performs the attack as the
+ * hostile local user would (a forked child of uid 65534 where the attack
+ * is another user's) and asserts the promised outcome: the file's bytes
+ * read back by root with pread, the bytes past the section never seen, no
+ * kernel warning, nothing left behind.
+ *
+ *  - path-based LSMs (Landlock) and the partial last page
+ *  - an inode made append-only after CREATE, then a new writable view
+ *  - MMF_CREATE_SAME_BACKING as an oracle on a name one may not join
+ *  - the first write into a large folio and the write watch
+ *  - io_uring registered buffers over views
+ *  - a CREATE or OPEN whose answer cannot be copied out
+ *  - names, views, flushes, forks and queries racing each other
+ *  - a regular file whose mmap makes a PFN mapping (sysfs)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/fs.h>
+#include <linux/io_uring.h>
+#include <linux/landlock.h>
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#ifndef MMF_CREATE_SAME_BACKING
+#define MMF_CREATE_SAME_BACKING		(1U << 2)
+#endif
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset	444
+#define __NR_landlock_add_rule		445
+#define __NR_landlock_restrict_self	446
+#endif
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup		425
+#define __NR_io_uring_register		427
+#endif
+
+#define EXT4		"/mnt/ext4"
+#define NOBODY		65534
+#define PG		MMFT_PAGE
+#define RD		MMF_ACCESS_READ
+#define RW		(MMF_ACCESS_READ | MMF_ACCESS_WRITE)
+#define PUBLIC		'p'
+#define SECRET		'S'
+#define HPAGE		(2UL << 20)
+
+/* What an attacker child did and saw, in memory shared with the test. */
+struct attack {
+	int ret, err;		/* the attack call: return value, errno */
+	int read_sig;		/* signal that stopped reading, 0 if none */
+	int saw_secret;		/* it read bytes the section does not share */
+	int wrote;		/* a write went through */
+	long val[8];		/* test-specific results */
+	char why[128];		/* why a precondition failed (SKIP) */
+};
+
+typedef int (*attack_fn)(struct attack *a, const void *arg);
+
+/*
+ * Run @fn(@a, @arg) in a child as uid and gid @uid; its exit code is the
+ * step @fn failed at (0: it got to the end), 100 when it could not drop
+ * root, 128 + signal when it died.
+ */
+static int as_user(uid_t uid, attack_fn fn, struct attack *a, const void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (mmft_become(uid, uid))
+			_exit(100);
+		_exit(fn(a, arg));
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static struct attack *attack_new(void)
+{
+	struct attack *a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (a == MAP_FAILED)
+		return NULL;
+	memset(a, 0, sizeof(*a));
+	return a;
+}
+
+/*
+ * Root's file on ext4 with mode @mode: @pages pages of SECRET, the first
+ * @public bytes PUBLIC, written back.
+ */
+static int secret_file(char *path, size_t plen, size_t pages, size_t public, mode_t mode)
+{
+	int fd = mmft_tmpfile(EXT4, pages * PG, SECRET, path, plen);
+	char *buf;
+
+	if (fd < 0)
+		return fd;
+	buf = malloc(public ? public : 1);
+	if (buf)
+		memset(buf, PUBLIC, public);
+	if (!buf || pwrite(fd, buf, public, 0) != (ssize_t)public || fchmod(fd, mode) ||
+	    fsync(fd)) {
+		free(buf);
+		close(fd);
+		unlink(path);
+		return -EIO;
+	}
+	free(buf);
+	return fd;
+}
+
+/* Read @len bytes of @v (may fault) and note whether any is SECRET. */
+static void look(struct attack *a, const void *v, size_t len)
+{
+	unsigned char *buf = malloc(len);
+
+	if (!buf)
+		return;
+	a->read_sig = mmft_probe_copy(buf, v, len);
+	if (!a->read_sig)
+		a->saw_secret = !!memchr(buf, SECRET, len);
+	free(buf);
+}
+
+/* WRITE_WATCH of @len bytes at @addr into @bits (@nbits capacity). */
+static int watch(int h, void *addr, size_t len, unsigned int flags, uint64_t *bits,
+		 size_t nbits)
+{
+	struct mmf_write_watch w = {
+		.size = sizeof(w), .flags = flags, .addr = (uintptr_t)addr, .length = len,
+		.bitmap = (uintptr_t)bits, .bitmap_bits = nbits,
+	};
+
+	memset(bits, 0, (nbits + 63) / 64 * 8);
+	return ioctl(h, MMF_IOC_WRITE_WATCH, &w) ? -errno : (int)w.dirty_pages;
+}
+
+static int bit(const uint64_t *bits, size_t i)
+{
+	return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+/* ---- Landlock and the partial last page ------------------------------- */
+
+/*
+ * Landlock: every file right the running ABI knows is handled, only
+ * /dev/mmf granted.  0, 1 when Landlock is not there (@why says), -errno.
+ */
+static int landlock_only_mmf(char *why, size_t len)
+{
+	struct landlock_ruleset_attr attr = { 0 };
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
+	};
+	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
+			   LANDLOCK_CREATE_RULESET_VERSION);
+	int rs, err = 0;
+
+	if (abi < 0) {
+		snprintf(why, len, "Landlock is not enabled (%s)", strerror(errno));
+		return 1;
+	}
+	attr.handled_access_fs = (1ULL << 13) - 1;	/* ABI 1 */
+	if (abi >= 2)
+		attr.handled_access_fs |= 1ULL << 13;	/* REFER */
+	if (abi >= 3)
+		attr.handled_access_fs |= 1ULL << 14;	/* TRUNCATE */
+	if (abi >= 5) {
+		attr.handled_access_fs |= 1ULL << 15;	/* IOCTL_DEV */
+		rule.allowed_access |= 1ULL << 15;
+	}
+	rs = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (rs < 0)
+		return -errno;
+	rule.parent_fd = open(MMF_DEVICE_PATH, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd < 0 ||
+	    syscall(__NR_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
+		err = -errno;
+	close(rule.parent_fd);
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+	if (!err && syscall(__NR_landlock_restrict_self, rs, 0))
+		err = -errno;
+	close(rs);
+	return err;
+}
+
+struct tail_args {
+	const char *name;
+	const char *path;	/* the backing file, which Landlock must refuse */
+	int write;		/* open READ | WRITE and write the tail */
+};
+
+/*
+ * Under Landlock, which refuses the backing file, open the 100-byte
+ * section by name, map its page and read (and write) all of it.
+ */
+static int landlocked_tail(struct attack *a, const void *arg)
+{
+	const struct tail_args *t = arg;
+	unsigned char *v, *buf;
+	int h, fd, rc;
+
+	rc = landlock_only_mmf(a->why, sizeof(a->why));
+	if (rc)
+		return rc > 0 ? 99 : 1;
+	/* The policy holds: the file itself is out of reach. */
+	fd = open(t->path, t->write ? O_RDWR : O_RDONLY);
+	if (fd >= 0 || errno != EACCES)
+		return 2;
+	h = mmft_open_named(t->name, t->write ? RW : RD, NULL);
+	if (h < 0)
+		return 3;
+	v = mmap(NULL, PG, t->write ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, h, 0);
+	a->ret = v == MAP_FAILED ? -errno : 0;
+	if (v == MAP_FAILED)
+		return 0;	/* the page is refused: nothing to see */
+	look(a, v, PG);
+	if (t->write && !a->read_sig) {
+		buf = malloc(PG);
+		if (!buf)
+			return 4;
+		memset(buf, 'X', PG);
+		a->wrote = !mmft_probe_copy(v + 100, buf, PG - 100);
+		free(buf);
+	}
+	return 0;
+}
+
+/*
+ * The partial last page holds file bytes past the section; they are
+ * never shown to, or changed by, anyone who may not read (write) the file.
+ * Whether someone may is decided with inode_permission(), which asks the
+ * DAC bits and the inode hooks, but not the path-based LSMs (Landlock,
+ * AppArmor, TOMOYO), which decide at open(2).  A process that Landlock
+ * keeps away from a world-readable file opens a 100-byte section of it by
+ * name (mode 0644, as the owner shares those 100 bytes) and reads the
+ * page: it must not see bytes 100..4095.
+ */
+static void landlocked_tail_case(struct __test_metadata *_metadata, int write)
+{
+	static const char name[] = "mmf-review-landlock";
+	struct attack *a = attack_new();
+	char path[64];
+	struct tail_args t = { name, path, write };
+	int fd, h, rc;
+
+	ASSERT_NE(NULL, a);
+	fd = secret_file(path, sizeof(path), 2, 100, write ? 0666 : 0644);
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, write ? MMF_PROT_READWRITE : MMF_PROT_READ, 100, name,
+			write ? 0666 : 0644, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	rc = as_user(NOBODY, landlocked_tail, a, &t);
+	close(h);
+	if (rc == 99) {
+		close(fd);
+		unlink(path);
+		SKIP(return, "%s", a->why);
+	}
+	EXPECT_EQ(0, rc) TH_LOG("the attacker stopped at step %d", rc);
+	TH_LOG("mmap of the partial page: %s; reading it %s", a->ret ? strerror(-a->ret) : "done",
+	       a->ret ? "-" : a->read_sig ? "faults" : "works");
+	EXPECT_FALSE(a->saw_secret) TH_LOG("bytes past the section were read under Landlock");
+	EXPECT_FALSE(a->wrote) TH_LOG("bytes past the section were written under Landlock");
+	EXPECT_TRUE(mmft_file_all(fd, 100, 2 * PG - 100, SECRET))
+		TH_LOG("the file past the section changed");
+	close(fd);
+	unlink(path);
+}
+
+TEST(landlock_keeps_the_bytes_past_the_section_unread)
+{
+	landlocked_tail_case(_metadata, 0);
+}
+
+TEST(landlock_keeps_the_bytes_past_the_section_unwritten)
+{
+	landlocked_tail_case(_metadata, 1);
+}
+
+/* ---- an inode made append-only after CREATE --------------------------- */
+
+static int inode_flag(int fd, int flag, int on)
+{
+	int flags;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		return -errno;
+	flags = on ? flags | flag : flags & ~flag;
+	return ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0;
+}
+
+/* Open the section READ | WRITE, map a new writable view, overwrite it. */
+static int write_new_view(struct attack *a, const void *arg)
+{
+	const char *name = arg;
+	unsigned char *v;
+	int h = mmft_open_named(name, RW, NULL);
+
+	if (h < 0)
+		return 1;
+	v = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+	a->ret = v == MAP_FAILED ? -errno : 0;
+	if (v == MAP_FAILED)
+		return 0;
+	a->wrote = !mmft_probe_copy(v, "XXXXXXXX", 8);
+	munmap(v, PG);
+	return 0;
+}
+
+/*
+ * CREATE refuses READWRITE on an append-only inode (mmap(2) refuses a
+ * shared writable mapping of one, whatever the fd).  The owner shares a
+ * log with mode 0666, then the administrator makes it append-only
+ * (chattr +a) so that nobody can rewrite what is written.  A new view is
+ * a new mapping: as mmap(2) of any fd of the file now, it must not be
+ * writable, and the file's first bytes must stay.
+ */
+TEST(an_append_only_file_gets_no_new_writable_view)
+{
+	static const char name[] = "mmf-review-append";
+	struct attack *a = attack_new();
+	char path[64];
+	int fd, h, rc;
+	void *p;
+
+	ASSERT_NE(NULL, a);
+	fd = secret_file(path, sizeof(path), 2, 2 * PG, 0666);
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0666, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	ASSERT_EQ(0, inode_flag(fd, FS_APPEND_FL, 1));
+	/* What mmap(2) says, even to root's O_RDWR fd. */
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	if (p != MAP_FAILED)
+		munmap(p, PG);
+	rc = as_user(NOBODY, write_new_view, a, name);
+	EXPECT_EQ(0, rc) TH_LOG("the attacker stopped at step %d", rc);
+	TH_LOG("new writable view: %s", a->ret ? strerror(-a->ret) : "mapped");
+	EXPECT_NE(0, a->ret) TH_LOG("a writable view of an append-only file was made");
+	EXPECT_FALSE(a->wrote);
+	EXPECT_TRUE(mmft_file_all(fd, 0, 2 * PG, PUBLIC)) TH_LOG("the append-only file was rewritten");
+	close(h);
+	EXPECT_EQ(0, inode_flag(fd, FS_APPEND_FL, 0));
+	close(fd);
+	unlink(path);
+}
+
+/* ---- MMF_CREATE_SAME_BACKING as an oracle ----------------------------- */
+
+struct oracle_args {
+	const char *name;
+	const char *path;	/* the (world-readable) file behind the name */
+};
+
+static int create_errno(int fd, unsigned int flags, const char *name)
+{
+	int h = mmft_create(fd, fd < 0 ? MMF_PROT_READWRITE : MMF_PROT_READ, fd < 0 ? PG : 0,
+			    name, 0600, flags, NULL);
+
+	if (h >= 0) {
+		close(h);
+		return 0;
+	}
+	return -h;
+}
+
+/*
+ * Ask CREATE, with MMF_CREATE_SAME_BACKING, to join a name the caller may
+ * not open, once with the file that backs it, once with another file, once
+ * swap-backed.
+ */
+static int probe_backing(struct attack *a, const void *arg)
+{
+	const struct oracle_args *o = arg;
+	char mine[64];
+	int right = open(o->path, O_RDONLY | O_CLOEXEC);
+	int other = mmft_tmpfile("/tmp", PG, 'o', mine, sizeof(mine));
+
+	if (right < 0 || other < 0)
+		return 1;
+	a->val[0] = create_errno(right, MMF_CREATE_SAME_BACKING, o->name);
+	a->val[1] = create_errno(other, MMF_CREATE_SAME_BACKING, o->name);
+	a->val[2] = create_errno(-1, MMF_CREATE_SWAP | MMF_CREATE_SAME_BACKING, o->name);
+	/* Without the flag, as before the flag existed: no permission. */
+	a->val[3] = create_errno(other, 0, o->name);
+	unlink(mine);
+	return 0;
+}
+
+/*
+ * Root names a section of a world-readable file with mode 0600: others may
+ * neither open nor join it, nor learn more of it than that the name is
+ * taken (as with System V keys).  MMF_CREATE_SAME_BACKING is checked
+ * before permission, so its EEXIST tells a user who may not join which
+ * file (or swap) backs the name: an answer must not depend on the file.
+ */
+TEST(same_backing_tells_nothing_about_a_name_one_may_not_join)
+{
+	static const char name[] = "mmf-review-oracle";
+	struct attack *a = attack_new();
+	char path[64];
+	struct oracle_args o = { name, path };
+	int fd, h, rc;
+
+	ASSERT_NE(NULL, a);
+	fd = secret_file(path, sizeof(path), 1, 0, 0644);
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READ, 0, name, 0600, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	rc = as_user(NOBODY, probe_backing, a, &o);
+	EXPECT_EQ(0, rc) TH_LOG("the prober stopped at step %d", rc);
+	TH_LOG("same file: %s, other file: %s, swap: %s, no flag: %s", strerror(a->val[0]),
+	       strerror(a->val[1]), strerror(a->val[2]), strerror(a->val[3]));
+	EXPECT_EQ(EACCES, a->val[3]);
+	EXPECT_EQ(a->val[0], a->val[1]) TH_LOG("the answer tells which file backs the name");
+	EXPECT_EQ(a->val[0], a->val[2]) TH_LOG("the answer tells whether the name is swap-backed");
+	close(h);
+	close(fd);
+	unlink(path);
+}
+
+/* ---- the first write into a large folio ------------------------------- */
+
+#define LF_DIR		"/tmp/mmf-review-huge"
+#define LF_PAGES	16	/* pages written, one byte each, in order */
+
+/* A view of the first 2 MiB of @h at a 2 MiB boundary, or MAP_FAILED. */
+static unsigned char *aligned_view(int h)
+{
+	unsigned char *area, *v;
+
+	area = mmap(NULL, 2 * HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	v = (unsigned char *)(((uintptr_t)area + HPAGE - 1) & ~(HPAGE - 1));
+	return mmap(v, HPAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h, 0);
+}
+
+/*
+ * Write one byte into each of the first LF_PAGES pages of a fresh view of
+ * @fd (nothing of it mapped yet, so the first store is a write fault on
+ * an empty page table) and check the write watch: every page written is
+ * reported (a whole folio may be, where the kernel maps it with one PMD).
+ * The watch, and the dirty count behind FLUSH's pages_written, are what
+ * GetWriteWatch and a caller's incremental copy rely on.
+ */
+static void first_write_case(struct __test_metadata *_metadata, int fd)
+{
+	uint64_t bits[HPAGE / 4096 / 64 + 1];
+	unsigned char *v;
+	int h, n, i, missed = 0;
+
+	h = mmft_create(fd, MMF_PROT_READWRITE, HPAGE, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	ASSERT_EQ(4096, PG);
+	v = aligned_view(h);
+	ASSERT_NE(MAP_FAILED, v) TH_LOG("mmap: %s", strerror(errno));
+	for (i = 0; i < LF_PAGES; i++)
+		v[i * PG] = 'w';
+	n = watch(h, v, HPAGE, 0, bits, HPAGE / PG);
+	for (i = 0; i < LF_PAGES; i++)
+		missed += !bit(bits, i);
+	TH_LOG("%d pages reported, %d of the %d written missing", n, missed, LF_PAGES);
+	EXPECT_EQ(0, missed) TH_LOG("writes the write watch never saw");
+	munmap(v, HPAGE);
+	close(h);
+}
+
+/*
+ * Pages of the first @n pages of @fd that the page cache holds in large
+ * folios (pagemap and kpageflags of a plain shared mapping: root only),
+ * -errno when that cannot be read.
+ */
+static long large_folio_pages(int fd, size_t n)
+{
+	unsigned char *p = mmap(NULL, n * PG, PROT_READ, MAP_SHARED, fd, 0);
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	long count = 0;
+	size_t i;
+
+	if (p == MAP_FAILED || pm < 0 || kf < 0) {
+		count = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t ent, flags;
+
+		(void)*(volatile unsigned char *)(p + i * PG);
+		if (pread(pm, &ent, 8, ((uintptr_t)p / PG + i) * 8) != 8 ||
+		    !(ent & (1ULL << 63)) || !(ent & ((1ULL << 55) - 1)) ||
+		    pread(kf, &flags, 8, (ent & ((1ULL << 55) - 1)) * 8) != 8) {
+			count = -EIO;
+			goto out;
+		}
+		/* KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL */
+		count += !!(flags & (3ULL << 15));
+	}
+out:
+	if (p != MAP_FAILED)
+		munmap(p, n * PG);
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return count;
+}
+
+/* tmpfs huge=always: the file sits in 2 MiB folios. */
+TEST(the_first_write_into_a_huge_tmpfs_folio_is_watched_page_by_page)
+{
+	char path[64];
+	int fd;
+
+	ASSERT_EQ(0, mkdir(LF_DIR, 0700));
+	if (mount("tmpfs", LF_DIR, "tmpfs", 0, "huge=always,size=16m")) {
+		rmdir(LF_DIR);
+		SKIP(return, "no tmpfs with huge=always (%s)", strerror(errno));
+	}
+	fd = mmft_tmpfile(LF_DIR, 2 * HPAGE, 'f', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	TH_LOG("%ld of the first %d pages in large folios", large_folio_pages(fd, LF_PAGES),
+	       LF_PAGES);
+	first_write_case(_metadata, fd);
+	close(fd);
+	unlink(path);
+	umount(LF_DIR);
+	rmdir(LF_DIR);
+}
+
+/*
+ * ext4 with large folios (7.x): read(2) of a file read from disk leaves
+ * it in folios of up to the readahead size.
+ */
+TEST(the_first_write_into_a_large_ext4_folio_is_watched_page_by_page)
+{
+	char path[64], *buf;
+	long large;
+	int fd;
+
+	fd = mmft_tmpfile(EXT4, 2 * HPAGE, 'f', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	buf = malloc(HPAGE);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ((ssize_t)HPAGE, pread(fd, buf, HPAGE, 0));
+	free(buf);
+	large = large_folio_pages(fd, LF_PAGES);
+	TH_LOG("%ld of the first %d pages in large folios", large, LF_PAGES);
+	if (large <= 0) {
+		close(fd);
+		unlink(path);
+		SKIP(return, "ext4's page cache holds no large folios here");
+	}
+	first_write_case(_metadata, fd);
+	close(fd);
+	unlink(path);
+}
+
+/* ---- io_uring registered buffers -------------------------------------- */
+
+/* Register @len bytes at @p as io_uring fixed buffer: 0 or -errno. */
+static int uring_register(void *p, size_t len, char *why, size_t wlen)
+{
+	struct io_uring_params params = { 0 };
+	struct iovec iov = { p, len };
+	int ring, ret;
+
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0) {
+		snprintf(why, wlen, "io_uring_setup: %s", strerror(errno));
+		return 1;
+	}
+	ret = syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1);
+	ret = ret < 0 ? -errno : 0;
+	close(ring);
+	return ret;
+}
+
+static int register_views(struct attack *a, const void *arg)
+{
+	const char *name = arg;
+	unsigned char *ro, *rw;
+	int hr = mmft_open_named(name, RD, NULL), hw = mmft_open_named(name, RW, NULL);
+
+	if (hr < 0 || hw < 0)
+		return 1;
+	ro = mmap(NULL, PG, PROT_READ, MAP_SHARED, hr, 0);
+	rw = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, hw, PG);
+	if (ro == MAP_FAILED || rw == MAP_FAILED)
+		return 2;
+	a->val[0] = uring_register(ro, PG, a->why, sizeof(a->why));
+	if (a->val[0] == 1)
+		return 99;
+	a->val[1] = uring_register(rw, PG, a->why, sizeof(a->why));
+	return 0;
+}
+
+/*
+ * io_uring pins registered buffers for as long as the ring lives and
+ * writes into them from the kernel.  A read-only view's pages must not be
+ * registered (the ring would write the file through a READ handle), nor a
+ * writable view's (the kernel's writes would never fault into
+ * page_mkwrite after a flush: unrecorded, unwatched).
+ */
+TEST(io_uring_registers_no_view_as_a_buffer)
+{
+	static const char name[] = "mmf-review-uring";
+	struct attack *a = attack_new();
+	char path[64];
+	int fd, h, rc;
+
+	ASSERT_NE(NULL, a);
+	fd = secret_file(path, sizeof(path), 2, 2 * PG, 0600);
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0666, 0, NULL);
+	ASSERT_LE(0, h);
+	rc = as_user(NOBODY, register_views, a, name);
+	close(h);
+	if (rc == 99) {
+		close(fd);
+		unlink(path);
+		SKIP(return, "%s", a->why);
+	}
+	EXPECT_EQ(0, rc) TH_LOG("the attacker stopped at step %d", rc);
+	TH_LOG("read-only view: %s; writable view: %s", strerror(-a->val[0]),
+	       strerror(-a->val[1]));
+	EXPECT_NE(0, a->val[0]) TH_LOG("a read-only view became an io_uring buffer");
+	EXPECT_NE(0, a->val[1]) TH_LOG("a writable view became an io_uring buffer");
+	EXPECT_TRUE(mmft_file_all(fd, 0, 2 * PG, PUBLIC));
+	close(fd);
+	unlink(path);
+}
+
+/* ---- answers that cannot be copied out -------------------------------- */
+
+/* A page holding @len bytes of @src, then made read-only; MAP_FAILED. */
+static void *read_only_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return p;
+	memcpy(p, src, len);
+	if (mprotect(p, PG, PROT_READ)) {
+		munmap(p, PG);
+		return MAP_FAILED;
+	}
+	return p;
+}
+
+/* Sections alive, from debugfs, after deferred releases had their turn. */
+static long live_sections(long want)
+{
+	long n = -1;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		n = mmft_debugfs_counter("sections");
+		if (n == want)
+			break;
+		usleep(10000);
+	}
+	return n;
+}
+
+/*
+ * CREATE and OPEN copy their answer out before they bind the handle; when
+ * that fails (the struct is in a read-only page) nothing may stay behind:
+ * no section, no name, no bound handle, no charge against the limit.
+ */
+TEST(a_create_or_open_that_cannot_answer_leaves_nothing)
+{
+	static const char name[] = "mmf-review-efault";
+	struct mmf_create c = {
+		.size = sizeof(c), .prot = MMF_PROT_READWRITE, .max_size = PG,
+		.name = (uintptr_t)name, .name_len = sizeof(name) - 1, .mode = 0600,
+		.flags = MMF_CREATE_SWAP, .fd = -1,
+	};
+	struct mmf_open o = {
+		.size = sizeof(o), .name = (uintptr_t)name, .name_len = sizeof(name) - 1,
+		.access = RW,
+	};
+	struct mmf_stat st;
+	long before = mmft_debugfs_counter("sections");
+	void *rc, *ro;
+	int h, h2, i;
+
+	if (before < 0)
+		SKIP(return, "no debugfs listing");
+	rc = read_only_copy(&c, sizeof(c));
+	ASSERT_NE(MAP_FAILED, rc);
+	for (i = 0; i < 3; i++) {
+		h = mmft_handle();
+		ASSERT_LE(0, h);
+		EXPECT_EQ(-1, ioctl(h, MMF_IOC_CREATE, rc));
+		EXPECT_EQ(EFAULT, errno);
+		/* Not bound: a later CREATE may bind it. */
+		EXPECT_EQ(-EBADFD, mmft_stat(h, &st));
+		close(h);
+	}
+	EXPECT_EQ(before, live_sections(before)) TH_LOG("sections left behind");
+	EXPECT_EQ(-ENOENT, mmft_open_named(name, RD, NULL)) TH_LOG("the name outlived its CREATE");
+
+	/* OPEN of a live name whose answer cannot be written. */
+	h = mmft_create_swap(PG, name, 0600, NULL);
+	ASSERT_LE(0, h);
+	ro = read_only_copy(&o, sizeof(o));
+	ASSERT_NE(MAP_FAILED, ro);
+	h2 = mmft_handle();
+	ASSERT_LE(0, h2);
+	EXPECT_EQ(-1, ioctl(h2, MMF_IOC_OPEN, ro));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-EBADFD, mmft_stat(h2, &st));
+	close(h2);
+	/* The failed OPEN gave its handle count back: the name dies with h. */
+	close(h);
+	EXPECT_EQ(-ENOENT, mmft_open_named(name, RD, NULL)) TH_LOG("the name outlived its handles");
+	EXPECT_EQ(before, live_sections(before));
+	munmap(rc, PG);
+	munmap(ro, PG);
+}
+
+/* ---- races ------------------------------------------------------------ */
+
+#define CHURN_NAME	"mmf-review-churn"
+#define CHURN_SECS	3
+
+struct churn {
+	volatile int stop;
+	int fd;			/* the backing file (root's) */
+	long ops[6];
+};
+
+/* OPEN by name, map, write, flush, close, unmap: a reader-writer. */
+static void *churn_open(void *arg)
+{
+	struct churn *c = arg;
+	int ctl = mmft_handle();
+
+	while (!c->stop && ctl >= 0) {
+		int h = mmft_open_named(CHURN_NAME, RW, NULL);
+		unsigned char *v;
+
+		if (h < 0)
+			continue;
+		v = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+		close(h);
+		if (v == MAP_FAILED)
+			continue;
+		v[PG] = 'o';
+		/* h is closed: the flush goes through another handle. */
+		mmft_flush(ctl, v, 0, MMF_FLUSH_ASYNC, NULL);
+		munmap(v + PG, PG);	/* split, then unmap the rest */
+		munmap(v, 4 * PG);
+		c->ops[0]++;
+	}
+	if (ctl >= 0)
+		close(ctl);
+	return NULL;
+}
+
+/* CREATE that joins (or names anew) the same file, with the flag. */
+static void *churn_create(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!c->stop) {
+		struct mmf_create out;
+		int h = mmft_create(c->fd, MMF_PROT_READWRITE, 4 * PG, CHURN_NAME, 0666,
+				    MMF_CREATE_SAME_BACKING, &out);
+		unsigned char *v;
+
+		if (h < 0)
+			continue;
+		v = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+		if (v != MAP_FAILED) {
+			v[2 * PG] = 'c';
+			mmft_flush(h, v, 4 * PG, 0, NULL);
+			munmap(v, 4 * PG);
+		}
+		close(h);
+		c->ops[1]++;
+	}
+	return NULL;
+}
+
+/* Queries that walk the global lists. */
+static void *churn_query(void *arg)
+{
+	struct churn *c = arg;
+	struct mmf_file_mapped fm = { .size = sizeof(fm), .fd = c->fd };
+	int h = mmft_handle();
+
+	while (!c->stop && h >= 0) {
+		ioctl(h, MMF_IOC_FILE_MAPPED, &fm);
+		c->ops[2]++;
+		usleep(100);
+	}
+	if (h >= 0)
+		close(h);
+	return NULL;
+}
+
+/* A view inherited by children that write, watch, reset and exit. */
+static void *churn_fork(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!c->stop) {
+		int h = mmft_open_named(CHURN_NAME, RW, NULL), status;
+		unsigned char *v;
+		pid_t pid;
+
+		if (h < 0)
+			continue;
+		v = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+		if (v == MAP_FAILED) {
+			close(h);
+			continue;
+		}
+		pid = fork();
+		if (pid == 0) {
+			uint64_t bits;
+
+			v[3 * PG] = 'f';
+			watch(h, v, 4 * PG, MMF_WATCH_RESET, &bits, 64);
+			_exit(0);
+		}
+		munmap(v, 4 * PG);
+		close(h);
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		c->ops[3]++;
+	}
+	return NULL;
+}
+
+/*
+ * Everything a user can do with names, handles and views, at once from
+ * several threads and processes, while the creator's handle comes and
+ * goes (so names die and are born under the others' feet): no kernel
+ * warning, and once all is closed no section, view, chunk or cursor left.
+ */
+TEST(names_views_flushes_and_forks_race_cleanly)
+{
+	void *(*fns[])(void *) = { churn_open, churn_create, churn_query, churn_fork };
+	pthread_t th[4];
+	struct churn *c;
+	unsigned long long mark = kmsg_mark();
+	long before[4];
+	static const char *const keys[] = { "sections", "views", "chunks", "cursors" };
+	char path[64];
+	time_t end;
+	int i, fd;
+
+	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c);
+	for (i = 0; i < 4; i++)
+		before[i] = mmft_debugfs_counter(keys[i]);
+	fd = mmft_tmpfile(EXT4, 4 * PG, 'r', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0666));
+	c->fd = fd;
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, fns[i], c));
+	end = time(NULL) + CHURN_SECS;
+	while (time(NULL) < end) {
+		int h = mmft_create(fd, MMF_PROT_READWRITE, 4 * PG, CHURN_NAME, 0666, 0, NULL);
+
+		if (h >= 0) {
+			usleep(5000);
+			close(h);
+		}
+		c->ops[4]++;
+	}
+	c->stop = 1;
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	TH_LOG("open %ld, create %ld, query %ld, fork %ld, creator %ld", c->ops[0], c->ops[1],
+	       c->ops[2], c->ops[3], c->ops[4]);
+	EXPECT_LT(0, c->ops[0]);
+	EXPECT_LT(0, c->ops[3]);
+	EXPECT_EQ(-ENOENT, mmft_open_named(CHURN_NAME, RD, NULL));
+	for (i = 0; i < 4; i++) {
+		long now = before[i];
+		int tries;
+
+		for (tries = 0; tries < 100; tries++) {
+			now = mmft_debugfs_counter(keys[i]);
+			if (now == before[i])
+				break;
+			usleep(10000);
+		}
+		EXPECT_EQ(before[i], now) TH_LOG("%s left behind", keys[i]);
+	}
+	EXPECT_EQ(0, kmsg_count_since(mark, "WARNING"));
+	EXPECT_EQ(0, kmsg_count_since(mark, "BUG"));
+	close(fd);
+	unlink(path);
+}
+
+/* ---- a regular file whose mmap is a PFN mapping ----------------------- */
+
+#define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
+
+/*
+ * /sys/kernel/btf/vmlinux is a world-readable regular file whose mmap
+ * (7.x) maps kernel memory with remap_pfn_range(): not a page cache a view
+ * can stack on.  CREATE may accept it; a view must then fail cleanly
+ * (ENODEV), and nothing may warn or stay mapped or referenced.
+ */
+TEST(a_pfn_mapped_sysfs_file_gives_no_view)
+{
+	unsigned long long mark = kmsg_mark();
+	long before = mmft_debugfs_counter("sections");
+	unsigned char *p;
+	int fd, h;
+
+	fd = open(BTF_VMLINUX, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no %s", BTF_VMLINUX);
+	/* Does the file itself map? */
+	p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		SKIP(return, "%s does not map here (%s)", BTF_VMLINUX, strerror(errno));
+	}
+	munmap(p, PG);
+	h = mmft_create(fd, MMF_PROT_READ, PG, NULL, 0, 0, NULL);
+	TH_LOG("CREATE: %s", h < 0 ? strerror(-h) : "done");
+	if (h >= 0) {
+		p = mmft_map(h, PG, PROT_READ, MAP_PRIVATE, 0);
+		TH_LOG("private view: %s", p == MAP_FAILED ? strerror(errno) : "mapped");
+		EXPECT_EQ(MAP_FAILED, p);
+		if (p != MAP_FAILED)
+			munmap(p, PG);
+		p = mmft_map(h, PG, PROT_READ, MAP_SHARED, 0);
+		EXPECT_EQ(MAP_FAILED, p);
+		if (p != MAP_FAILED)
+			munmap(p, PG);
+		close(h);
+	}
+	close(fd);
+	EXPECT_EQ(before, live_sections(before));
+	EXPECT_EQ(0, kmsg_count_since(mark, "WARNING"));
+	EXPECT_EQ(0, kmsg_count_since(mark, "BUG"));
+}
+
+TEST_HARNESS_MAIN
