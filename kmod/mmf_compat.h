@@ -170,11 +170,8 @@ static inline int mmf_security_mmap_backing(struct vm_area_struct *vma,
  * of a guarded file (mmf_file.c), whose own f_op refuses.  Kernels between
  * the series mmf targets are not supported: they had other helpers.
  */
-static inline void mmf_fops_clear_mmap_prepare(struct file_operations *fops)
-{
-	/* Never set beside mmap (can_mmap_file() warns). */
-	fops->mmap_prepare = NULL;
-}
+/* A guarded copy's: never set beside mmap (can_mmap_file() warns). */
+#define mmf_fops_clear_mmap_prepare(fops)	((fops)->mmap_prepare = NULL)
 
 static inline bool mmf_fops_can_mmap(const struct file_operations *fops)
 {
@@ -198,9 +195,7 @@ static inline int mmf_fops_mmap(const struct file_operations *fops, struct file 
 	return __compat_vma_mmap(&desc, vma);
 }
 #else
-static inline void mmf_fops_clear_mmap_prepare(struct file_operations *fops)
-{
-}
+#define mmf_fops_clear_mmap_prepare(fops)	((void)(fops))
 
 static inline bool mmf_fops_can_mmap(const struct file_operations *fops)
 {

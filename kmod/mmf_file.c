@@ -41,7 +41,7 @@
 #include "mmf.h"
 
 struct mmf_fops {
-	struct file_operations fops;		/* what guarded files point at */
+	const struct file_operations fops;	/* written once, before listed */
 	const struct file_operations *orig;	/* the file system's own */
 	struct list_head node;			/* mmf_fops_list */
 };
@@ -52,6 +52,23 @@ static DEFINE_MUTEX(mmf_fops_lock);
 static int mmf_guarded_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return -EPERM;
+}
+
+/*
+ * Fill @mf as the guarded copy of @orig.  @mf->fops is const for everyone
+ * but this, its maker, which runs before the copy is listed.
+ */
+static void mmf_fops_fill(struct mmf_fops *mf, const struct file_operations *orig)
+{
+	struct file_operations *ops = (void *)(const void *)&mf->fops;
+
+	*ops = *orig;
+	mf->orig = orig;
+	ops->owner = THIS_MODULE;
+	ops->mmap = mmf_guarded_mmap;
+	mmf_fops_clear_mmap_prepare(ops);
+	ops->fallocate = NULL;
+	ops->get_unmapped_area = NULL;
 }
 
 /* The guarded copy of @orig, made on first use. */
@@ -68,13 +85,7 @@ static struct mmf_fops *mmf_fops_get(const struct file_operations *orig)
 		mf = ERR_PTR(-ENOMEM);
 		goto out;
 	}
-	mf->fops = *orig;
-	mf->orig = orig;
-	mf->fops.owner = THIS_MODULE;
-	mf->fops.mmap = mmf_guarded_mmap;
-	mmf_fops_clear_mmap_prepare(&mf->fops);
-	mf->fops.fallocate = NULL;
-	mf->fops.get_unmapped_area = NULL;
+	mmf_fops_fill(mf, orig);
 	list_add(&mf->node, &mmf_fops_list);
 out:
 	mutex_unlock(&mmf_fops_lock);
