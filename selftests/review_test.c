@@ -29,6 +29,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -586,6 +587,171 @@ TEST(the_first_write_into_a_large_ext4_folio_is_watched_page_by_page)
 	first_write_case(_metadata, fd);
 	close(fd);
 	unlink(path);
+}
+
+/* ---- a write after an asynchronous flush that skipped a folio --------- */
+
+/*
+ * Write-back held back by a cgroup v2 io.max limit (as flushpath_test's
+ * "slow" fixture does): 1 MiB/s on the ext4 disk for the cgroup that
+ * dirtied the file, periodic write-back off.
+ */
+#define SLOW_CG		"/tmp/mmf-review-cg"
+#define SLOW_CG_T	SLOW_CG "/slow"
+#define WB_KNOB		"/proc/sys/vm/dirty_writeback_centisecs"
+
+FIXTURE(slow) {
+	char path[64], wb_old[32], dev[32];
+	int fd, joined, mounted;
+	size_t size;
+};
+
+static void slow_undo(FIXTURE_DATA(slow) *self)
+{
+	char rule[64], pid[16];
+
+	if (self->joined) {
+		snprintf(rule, sizeof(rule), "%s wbps=max", self->dev);
+		mmft_write_knob(SLOW_CG_T "/io.max", rule);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		mmft_write_knob(SLOW_CG "/cgroup.procs", pid);
+		self->joined = 0;
+	}
+	if (self->fd >= 0) {
+		fsync(self->fd);
+		close(self->fd);
+		unlink(self->path);
+		self->fd = -1;
+	}
+	rmdir(SLOW_CG_T);
+	if (self->mounted)
+		umount(SLOW_CG);
+	self->mounted = 0;
+	rmdir(SLOW_CG);
+}
+
+FIXTURE_SETUP(slow)
+{
+	char rule[64], pid[16];
+	const char *why = NULL;
+	struct stat st;
+
+	self->size = 2 << 20;
+	self->fd = -1;
+	ASSERT_EQ(0, stat(EXT4, &st));
+	snprintf(self->dev, sizeof(self->dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	snprintf(rule, sizeof(rule), "%s wbps=1048576", self->dev);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (mkdir(SLOW_CG, 0700) && errno != EEXIST)
+		why = "cannot make " SLOW_CG;
+	else if (mount("none", SLOW_CG, "cgroup2", 0, NULL))
+		why = "no cgroup2";
+	else
+		self->mounted = 1;
+	if (!why && mmft_write_knob(SLOW_CG "/cgroup.subtree_control", "+io +memory"))
+		why = "no io or memory controller";
+	else if (!why && (mkdir(SLOW_CG_T, 0700) || mmft_write_knob(SLOW_CG_T "/io.max", rule)))
+		why = "no io.max throttling";
+	if (why) {
+		slow_undo(self);
+		SKIP(return, "%s (cgroup v2 with io and memory controllers needed)", why);
+	}
+	self->joined = !mmft_write_knob(SLOW_CG_T "/cgroup.procs", pid);
+	if (self->joined)
+		self->fd = mmft_tmpfile(EXT4, self->size, 0, self->path, sizeof(self->path));
+	if (self->fd < 0) {
+		slow_undo(self);
+		ASSERT_LE(0, self->fd) TH_LOG("joining the cgroup or making the file failed");
+	}
+	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
+	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+	slow_undo(self);
+	EXPECT_EQ(0, mmft_write_knob(WB_KNOB, self->wb_old));
+}
+
+/* Pages of [0, @n pages) of @fd under write-back now (kpageflags), -errno. */
+static long writeback_pages(int fd, size_t n)
+{
+	unsigned char *vec = malloc(n);
+	unsigned char *p = mmap(NULL, n * PG, PROT_READ, MAP_SHARED, fd, 0);
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	long count = 0;
+	size_t i;
+
+	if (!vec || p == MAP_FAILED || pm < 0 || kf < 0 || mincore(p, n * PG, vec)) {
+		count = -EIO;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t ent, flags;
+
+		if (!(vec[i] & 1))
+			continue;	/* not cached: not touched, not faulted in */
+		(void)*(volatile unsigned char *)(p + i * PG);
+		if (pread(pm, &ent, 8, ((uintptr_t)p / PG + i) * 8) != 8 ||
+		    !(ent & ((1ULL << 55) - 1)) ||
+		    pread(kf, &flags, 8, (ent & ((1ULL << 55) - 1)) * 8) != 8) {
+			count = -EIO;
+			goto out;
+		}
+		count += !!(flags & (1ULL << 8));	/* KPF_WRITEBACK */
+	}
+out:
+	free(vec);
+	if (p != MAP_FAILED)
+		munmap(p, n * PG);
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return count;
+}
+
+/*
+ * An asynchronous flush takes the recorded pages out of the write watch
+ * and the dirty index, then starts write-back, which skips a folio
+ * already under write-back (WB_SYNC_NONE): that folio stays dirty and its
+ * pages stay mapped writable, so a write after the flush does not fault
+ * and is never recorded.  Written (recorded), flushed asynchronously
+ * (write-back in flight for seconds), written again (recorded anew: the
+ * in-flight write-back write-protected the pages), flushed asynchronously
+ * again (skipped), written a third time: GetWriteWatch must report every
+ * page written after the last flush.
+ */
+TEST_F_TIMEOUT(slow, a_write_after_an_async_flush_that_skipped_its_folio_is_watched, 120)
+{
+	size_t pages = self->size / PG;
+	uint64_t *bits = calloc(pages / 64 + 1, 8);
+	long inflight;
+	unsigned char *v;
+	int h, n;
+
+	ASSERT_NE(NULL, bits);
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	memset(v, 0x31, self->size);
+	ASSERT_EQ(0, mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, NULL));
+	memset(v, 0x32, self->size);
+	ASSERT_EQ(0, mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, NULL));
+	inflight = writeback_pages(self->fd, pages);
+	memset(v, 0x33, self->size);
+	n = watch(h, v, self->size, 0, bits, pages);
+	TH_LOG("%ld pages under write-back at the second flush; %d of %zu written after it watched",
+	       inflight, n, pages);
+	ASSERT_LT(0, inflight) TH_LOG("write-back was not held back");
+	EXPECT_EQ((int)pages, n) TH_LOG("writes after the flush the write watch never saw");
+	ASSERT_EQ(0, mmft_flush(h, v, 0, 0, NULL));
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x33));
+	munmap(v, self->size);
+	close(h);
+	free(bits);
 }
 
 /* ---- io_uring registered buffers -------------------------------------- */
