@@ -918,6 +918,83 @@ TEST(a_create_or_open_that_cannot_answer_leaves_nothing)
 	munmap(ro, PG);
 }
 
+/* ---- MAP_FIXED over a view ------------------------------------------- */
+
+/* The live views of the handle's section (STAT), -errno. */
+static long views_of(int h)
+{
+	struct mmf_stat st;
+	int ret = mmft_stat(h, &st);
+
+	return ret ? ret : (long)st.views;
+}
+
+/*
+ * MAP_FIXED over a view closes the view it replaces before the new
+ * mapping's mmap runs (6.12 and 7.2 close the old VMAs first and, when
+ * the new mmap fails, leave a gap rather than restore them): whether the
+ * new view is refused (past the section; the hidden partial page) or
+ * made, and whether it replaces all or part of the old one, every view is
+ * closed exactly once: the counts return to zero, nothing warns.
+ */
+TEST(map_fixed_over_a_view_closes_it_exactly_once)
+{
+	unsigned long long mark = kmsg_mark();
+	char path[64];
+	unsigned char *v, *w;
+	int fd, h, h2;
+
+	fd = mmft_tmpfile(EXT4, 4 * PG, 'm', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	h2 = mmft_create(fd, MMF_PROT_READWRITE, 2 * PG, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h2);
+
+	/* A refused view over the whole of a writable one. */
+	v = mmft_map(h, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	v[0] = 'x';
+	EXPECT_EQ(1, views_of(h));
+	w = mmap(v, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h2, 0);
+	EXPECT_EQ(MAP_FAILED, w);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, views_of(h)) TH_LOG("the replaced view is still counted");
+	munmap(v, 4 * PG);
+	EXPECT_EQ(0, views_of(h));
+
+	/* A refused view over the middle of one: split, then closed. */
+	v = mmft_map(h, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	w = mmap(v + PG, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h2, PG);
+	EXPECT_EQ(MAP_FAILED, w);
+	TH_LOG("after a refused MAP_FIXED in the middle: %ld views", views_of(h));
+	v[0] = 'y';
+	v[3 * PG] = 'z';
+	munmap(v, 4 * PG);
+	EXPECT_EQ(0, views_of(h));
+
+	/* A made view over the middle of one. */
+	v = mmft_map(h, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	w = mmap(v + PG, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h2, PG);
+	EXPECT_EQ(v + PG, w);
+	EXPECT_EQ(2, views_of(h));
+	EXPECT_EQ(1, views_of(h2));
+	w[0] = 'w';
+	munmap(v, 4 * PG);
+	EXPECT_EQ(0, views_of(h));
+	EXPECT_EQ(0, views_of(h2));
+
+	close(h2);
+	close(h);
+	EXPECT_TRUE(mmft_file_all(fd, PG, 1, 'w'));
+	EXPECT_TRUE(mmft_file_all(fd, 3 * PG, 1, 'z'));
+	EXPECT_EQ(0, kmsg_count_since(mark, "WARNING"));
+	close(fd);
+	unlink(path);
+}
+
 /* ---- races ------------------------------------------------------------ */
 
 #define CHURN_NAME	"mmf-review-churn"
