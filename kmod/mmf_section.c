@@ -338,10 +338,11 @@ static int mmf_join_named(struct mmf_section *sec, struct mmf_create *c,
 	lockdep_assert_held(&mmf_names_lock);
 	if (c->flags & MMF_CREATE_EXCL)
 		return -EEXIST;
-	if (other && (c->flags & MMF_CREATE_SAME_BACKING))
-		return -EEXIST;
 	if (!mmf_names_permit(sec, *access & ~MMF_ACCESS_EXEC))
 		return -EACCES;
+	/* Only after the permission check: it would tell others what backs it. */
+	if (other && (c->flags & MMF_CREATE_SAME_BACKING))
+		return -EEXIST;
 	if ((*access & MMF_ACCESS_EXEC) && !mmf_names_permit(sec, *access))
 		*access &= ~MMF_ACCESS_EXEC;
 	*access &= mmf_prot_access(sec->prot);

@@ -90,8 +90,9 @@ TEST(a_create_blocked_in_its_file_system_does_not_stall_other_names)
 		_exit(h >= 0 ? 0 : 1);
 	}
 	ASSERT_LT(0, creator);
-	/* Wait until the creator's open of the file breaks the lease and waits. */
-	for (i = 0; i < 3000 && fcntl(fd, F_GETLEASE) == F_WRLCK; i++)
+	/* Wait until the creator's open of the file breaks the lease and sleeps. */
+	for (i = 0; i < 3000 && (fcntl(fd, F_GETLEASE) == F_WRLCK || proc_state(creator) != 'S');
+	     i++)
 		nap_ms(10);
 	EXPECT_EQ(F_UNLCK, fcntl(fd, F_GETLEASE));
 	EXPECT_EQ('S', proc_state(creator));
