@@ -11,11 +11,15 @@
  *  - path-based LSMs (Landlock) and the partial last page
  *  - an inode made append-only after CREATE, then a new writable view
  *  - MMF_CREATE_SAME_BACKING as an oracle on a name one may not join
- *  - the first write into a large folio and the write watch
+ *  - the first write into a large folio and the write watch (7.2)
+ *  - a write after an asynchronous flush that skipped a folio under
+ *    write-back and the write watch
  *  - io_uring registered buffers over views
  *  - a CREATE or OPEN whose answer cannot be copied out
+ *  - MAP_FIXED over a view
+ *  - anonymous-inode and pseudo files as backing files
  *  - names, views, flushes, forks and queries racing each other
- *  - a regular file whose mmap makes a PFN mapping (sysfs)
+ *  - a regular file whose mmap makes a PFN mapping (sysfs, 7.2)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -993,6 +997,69 @@ TEST(map_fixed_over_a_view_closes_it_exactly_once)
 	EXPECT_EQ(0, kmsg_count_since(mark, "WARNING"));
 	close(fd);
 	unlink(path);
+}
+
+/* ---- files that are not files ----------------------------------------- */
+
+#ifndef __NR_memfd_secret
+#define __NR_memfd_secret	447
+#endif
+
+/*
+ * Try @fd as a backing file: CREATE, and if that works, views.  The
+ * module opens the file again by its path for its views: for an
+ * anonymous or pseudo inode that open may give other file operations
+ * than @fd has (none that can map), which must be refused, never called.
+ */
+static void try_backing(struct __test_metadata *_metadata, const char *what, int fd)
+{
+	struct stat st;
+	int h;
+	void *p;
+
+	if (fd < 0) {
+		TH_LOG("%s: not available (%s)", what, strerror(errno));
+		return;
+	}
+	fstat(fd, &st);
+	h = mmft_create(fd, MMF_PROT_READ, 0, NULL, 0, 0, NULL);
+	if (h == -EINVAL)	/* a size of 0 */
+		h = mmft_create(fd, MMF_PROT_READ, PG, NULL, 0, 0, NULL);
+	TH_LOG("%s: mode %#o, CREATE %s", what, st.st_mode, h < 0 ? strerror(-h) : "done");
+	if (h >= 0) {
+		p = mmft_map(h, PG, PROT_READ, MAP_SHARED, 0);
+		TH_LOG("%s: view %s", what, p == MAP_FAILED ? strerror(errno) : "mapped");
+		if (p != MAP_FAILED)
+			munmap(p, PG);
+		close(h);
+	}
+	close(fd);
+}
+
+/*
+ * Anonymous-inode and pseudo files that can be mapped (an io_uring ring,
+ * memfd_secret), one that cannot (eventfd): CREATE refuses them or their
+ * views fail; nothing oopses or warns (the VM's console is checked too).
+ */
+TEST(pseudo_files_are_refused_cleanly)
+{
+	struct io_uring_params params = { 0 };
+	unsigned long long mark = kmsg_mark();
+	long before = mmft_debugfs_counter("sections");
+	int fd;
+
+	try_backing(_metadata, "io_uring", syscall(__NR_io_uring_setup, 4, &params));
+	fd = syscall(__NR_memfd_secret, 0);
+	if (fd >= 0 && ftruncate(fd, PG)) {
+		close(fd);
+		fd = -1;
+	}
+	try_backing(_metadata, "memfd_secret", fd);
+	try_backing(_metadata, "eventfd", (int)syscall(__NR_eventfd2, 0, 0));
+	try_backing(_metadata, "/proc/self/stat", open("/proc/self/stat", O_RDONLY));
+	EXPECT_EQ(before, live_sections(before));
+	EXPECT_EQ(0, kmsg_count_since(mark, "WARNING"));
+	EXPECT_EQ(0, kmsg_count_since(mark, "BUG"));
 }
 
 /* ---- races ------------------------------------------------------------ */
