@@ -232,6 +232,37 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 }
 
 /*
+ * After a WB_SYNC_NONE pass over the recorded pages @pgoffs: a folio it
+ * skipped (under write-back already) is still dirty and may still be
+ * mapped writable, so a later write to it would never fault and never be
+ * recorded.  Write-protect every page, as write-back would have, and put
+ * the pages still dirty back into the flush set: they were not written.
+ * Returns how many went back.
+ */
+static unsigned int mmf_async_rearm(struct mmf_section *sec, const pgoff_t *pgoffs,
+				    unsigned int n)
+{
+	unsigned int i, back = 0;
+
+	for (i = 0; i < n; i++) {
+		struct folio *folio = mmf_lock_folio(sec->mapping, pgoffs[i]);
+
+		if (!folio)
+			continue;
+		if (folio->mapping == sec->mapping) {
+			if (folio_mkclean(folio))
+				folio_mark_dirty(folio);
+			if (folio_test_dirty(folio) && !mmf_dirty_prepare(&sec->dirty, pgoffs[i]) &&
+			    mmf_dirty_mark(&sec->dirty, pgoffs[i]))
+				back++;
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	return back;
+}
+
+/*
  * Flush [first, last] of @sec: the pages views recorded, and every page
  * the page cache holds dirty there (write(2), pages kept after ENOSPC).
  * Adds the recorded pages written to *written.  Returns the error to
@@ -250,7 +281,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	unsigned int n, i;
 	u64 taken = 0;
 	errseq_t since;
-	int err = 0, werr;
+	int err = 0, werr = 0;
 
 	atomic64_inc(&sec->flushes);
 	/*
@@ -268,8 +299,18 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 			if (!mmf_dirty_prepare(&sec->pending, buf[i]))
 				mmf_dirty_mark(&sec->pending, buf[i]);
 		/* shmem: nothing writes the pages back, so nothing re-arms. */
-		if (!sec->can_writeback)
+		if (!sec->can_writeback) {
 			mmf_rearm(sec, buf, n, false);
+		} else if (async) {
+			/* Start this batch now, and see what it skipped. */
+			int e = mmf_writeback_start(sec->mapping, (loff_t)buf[0] << PAGE_SHIFT,
+						    ((loff_t)buf[n - 1] << PAGE_SHIFT) +
+						    PAGE_SIZE - 1);
+
+			if (e && !werr)
+				werr = e;
+			n -= mmf_async_rearm(sec, buf, n);
+		}
 		taken += n;
 	}
 	if (!sec->can_writeback) {
@@ -278,11 +319,16 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 		return 0;
 	}
 
-	since = mmf_wb_err_now(sec->mapping);
 	if (async) {
-		/* Start write-back and return: never wait for a folio. */
-		werr = mmf_writeback_start(sec->mapping, start, end);
+		/*
+		 * Start write-back and return: never wait for a folio.  The
+		 * recorded pages were started above; this pass is for the
+		 * rest of the range (write(2), pages kept after ENOSPC).
+		 */
+		if (!werr)
+			werr = mmf_writeback_start(sec->mapping, start, end);
 	} else {
+		since = mmf_wb_err_now(sec->mapping);
 		mmf_pending_settle(sec, since, buf);
 		werr = filemap_fdatawrite_range(sec->mapping, start, end);
 		/*

@@ -128,6 +128,24 @@ static int64_t watch_bits(int h, const void *addr, size_t len, unsigned int flag
 	return bits;
 }
 
+/* WRITE_WATCH of a whole range: the pages written, or -errno. */
+static long watch_count(int h, const void *addr, size_t len)
+{
+	size_t words = (len / MMFT_PAGE + 63) / 64;
+	uint64_t *bits = calloc(words, 8);
+	struct mmf_write_watch w = {
+		.size = sizeof(w), .addr = (uintptr_t)addr, .length = len,
+		.bitmap = (uintptr_t)bits, .bitmap_bits = words * 64,
+	};
+	long ret;
+
+	if (!bits)
+		return -ENOMEM;
+	ret = ioctl(h, MMF_IOC_WRITE_WATCH, &w) ? -errno : (long)w.dirty_pages;
+	free(bits);
+	return ret;
+}
+
 /*
  * Item 2: a writer's write watch survives a reader's flush.  Root makes a
  * named READWRITE section (mode 0644) and writes three pages; uid 65534
@@ -556,7 +574,9 @@ TEST(a_flush_costs_what_is_dirty_not_what_was_ever_written)
  * dirtied the file (cgroup write-back charges the inode's cgroup): 2 MiB
  * written, flushed asynchronously (2 s of write-back in flight), written
  * again.  A second asynchronous flush returns at once and leaves the
- * folios still under write-back dirty; a waiting flush writes them all.
+ * folios still under write-back dirty, in the flush set and
+ * write-protected (a write after it is watched); a waiting flush writes
+ * them all.
  */
 #define CG		"/tmp/mmft-fp-cg"
 #define CG_T		CG "/slow"
@@ -642,6 +662,8 @@ TEST_F_TIMEOUT(slow, an_async_flush_never_waits_for_write_back_in_flight, 120)
 	size_t pages = self->size / self->pg;
 	struct pstate ps, left;
 	double t1, t2, t3;
+	struct mmf_stat st;
+	uint64_t written;
 	unsigned char *v;
 	int h;
 
@@ -660,9 +682,17 @@ TEST_F_TIMEOUT(slow, an_async_flush_never_waits_for_write_back_in_flight, 120)
 	/* Written again while under write-back: dirty and under write-back. */
 	memset(v, 0x32, self->size);
 	t2 = now_ms();
-	ASSERT_EQ(0, mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, NULL));
+	ASSERT_EQ(0, mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, &written));
 	t2 = now_ms() - t2;
 	ASSERT_EQ(0, file_state(self->fd, 0, self->size, &left));
+	/* What it skipped is still to be flushed ... */
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(pages, st.dirty_pages + written);
+	EXPECT_LE(left.dirty, (long)st.dirty_pages);
+	/* ... and write-protected: a write after the flush is recorded. */
+	memset(v, 0x33, self->size);
+	EXPECT_EQ((long)pages, watch_count(h, v, self->size))
+		TH_LOG("writes after the flush the write watch never saw");
 
 	t3 = now_ms();
 	ASSERT_EQ(0, mmft_flush(h, v, 0, 0, NULL));
@@ -677,7 +707,7 @@ TEST_F_TIMEOUT(slow, an_async_flush_never_waits_for_write_back_in_flight, 120)
 	/* The waiting flush wrote everything. */
 	EXPECT_EQ(0, ps.dirty);
 	EXPECT_EQ(0, ps.writeback);
-	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x32));
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, self->size, 0x33));
 	munmap(v, self->size);
 	close(h);
 }
