@@ -7,8 +7,9 @@
 #
 #   $MMF_SID_CACHE (default /var/cache/mmf-sid)
 #     apt/                 a private apt set-up: sid only, its own lists
-#                          and caches; the machine's own sources are never
-#                          read or changed
+#                          and caches; the machine's own apt sources are
+#                          never used or changed (only its mirror's URL is
+#                          read from them)
 #     kernel/VERSION/      linux-image-VERSION unpacked (dpkg-deb -x) with
 #                          its modules.dep (depmod -b); vmlinuz points at
 #                          the kernel image
