@@ -113,6 +113,33 @@ static inline struct file *mmf_shmem_file_setup(const char *name, loff_t size)
 }
 #endif
 
+#if MMF_KERNEL_AT_LEAST(7, 2)
+/*
+ * Whether a write fault that found no PTE may map every page of a large
+ * folio writable at once: 7.2's finish_fault() maps all of a large folio
+ * that fits the VMA and one page table after a single page_mkwrite (6.12
+ * does so only for anonymous shmem, 6.1 never).  The same test as the
+ * core's, but for its rarer fallbacks, where erring towards yes records
+ * pages that were not written.
+ */
+static inline bool mmf_may_map_folio_ptes(struct vm_fault *vmf, struct folio *folio)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start;
+
+	if (vmf->pte || !folio_test_large(folio) || folio->index < vma->vm_pgoff ||
+	    folio_next_index(folio) - vma->vm_pgoff > vma_pages(vma))
+		return false;
+	start = vma->vm_start + ((folio->index - vma->vm_pgoff) << PAGE_SHIFT);
+	return (start & PMD_MASK) == ((start + folio_size(folio) - 1) & PMD_MASK);
+}
+#else
+static inline bool mmf_may_map_folio_ptes(struct vm_fault *vmf, struct folio *folio)
+{
+	return false;
+}
+#endif
+
 /* Whether the caller's credentials allow @mask (MAY_*) on @file's inode. */
 static inline bool mmf_may_access(struct file *file, int mask)
 {

@@ -110,6 +110,14 @@ static int mmf_file_guard(struct file *file)
 
 	if (WARN_ON_ONCE(mmf_file_guarded(file)))
 		return -EINVAL;
+	/*
+	 * The reopen by path may give other operations than the caller's fd
+	 * had; and operations owned by another module than the file system
+	 * (a driver's debugfs file) are not kept loaded by the mount.
+	 */
+	if (!mmf_fops_can_mmap(orig) ||
+	    (orig->owner && orig->owner != file_inode(file)->i_sb->s_type->owner))
+		return -ENODEV;
 	mf = mmf_fops_get(orig);
 	if (IS_ERR(mf))
 		return PTR_ERR(mf);

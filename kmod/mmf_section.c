@@ -300,19 +300,18 @@ uncharge:
 /*
  * Bind @h to @sec, taking over one reference.  Called with h->lock held and
  * h->sec still NULL.  Whether the handle's views hide the partial last page
- * (see mmf_view_hides_tail()) is decided here, with the binder's credentials:
- * the permission check may call into the file system (FUSE), which must
- * not happen under the mmap lock that mmap holds.  A swap-backed section's
- * shmem file is the module's own and never grows.
+ * (see mmf_view_hides_tail()) is decided here: for every handle that does
+ * not hold an fd of the file itself.  A permission check on the inode
+ * would not do: path-based security modules (Landlock, AppArmor, TOMOYO)
+ * decide at open, which a handle bound by name never went through.  A
+ * swap-backed section's shmem file is the module's own and never grows.
  */
 void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access,
 		      bool holds_file)
 {
 	h->access = access;
 	h->cred = get_current_cred();
-	h->hide_tail = !holds_file && !sec->swap && sec->tail != ULONG_MAX &&
-		       (!mmf_may_access(sec->file, MAY_READ) ||
-			((access & MMF_ACCESS_WRITE) && !mmf_may_access(sec->file, MAY_WRITE)));
+	h->hide_tail = !holds_file && !sec->swap && sec->tail != ULONG_MAX;
 	/* Pairs with the acquire in lock-free readers (mmap, STAT). */
 	smp_store_release(&h->sec, sec);
 }

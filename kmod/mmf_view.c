@@ -101,10 +101,16 @@ static void mmf_record(struct mmf_section *sec, pgoff_t pgoff)
 	mmf_dirty_mark(&sec->watch, pgoff);
 }
 
-/* A write fault that may make a whole large folio writable at once. */
-static bool mmf_pmd_writable(struct vm_fault *vmf)
+/*
+ * A write fault that may make a whole large folio writable at once: one
+ * PMD, or (7.2) the PTEs of every page of a large folio mapped by the
+ * fault that brought it in (vmf->pte is NULL then: no PTE existed).
+ */
+static bool mmf_folio_writable(struct vm_fault *vmf)
 {
-	return mmf_may_map_pmd(vmf, page_folio(vmf->page));
+	struct folio *folio = page_folio(vmf->page);
+
+	return mmf_may_map_pmd(vmf, folio) || mmf_may_map_folio_ptes(vmf, folio);
 }
 
 /* The index chunks for the page, or for its whole folio (see above). */
@@ -122,11 +128,12 @@ static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf, bo
 }
 
 /*
- * Record the page, or every page of its folio when the fault may end in a
- * writable PMD (@whole, decided once before the chunks were prepared): no
- * write may go unrecorded, at the price of recording a whole large folio
- * (6.1 with a 2 MiB-aligned view of a huge tmpfs file, or any view after
- * MADV_HUGEPAGE).  The folio is locked and referenced here.
+ * Record the page, or every page of its folio when the fault may make the
+ * whole folio writable (@whole, decided once before the chunks were
+ * prepared, see mmf_folio_writable()): no write may go unrecorded, at the
+ * price of recording a whole large folio (6.1 with a 2 MiB-aligned view of
+ * a huge tmpfs file, any view after MADV_HUGEPAGE, and on 7.2 the first
+ * write into any large folio).  The folio is locked and referenced here.
  */
 static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
 {
@@ -146,7 +153,7 @@ static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
 	struct mmf_section *sec = mo->sec;
-	bool whole = mmf_pmd_writable(vmf);
+	bool whole = mmf_folio_writable(vmf);
 	vm_fault_t ret;
 
 	if (mmf_mkwrite_prepare(sec, vmf, whole))
@@ -171,7 +178,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 	struct mmf_section *sec = mo->sec;
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
-	bool whole = mmf_pmd_writable(vmf);
+	bool whole = mmf_folio_writable(vmf);
 
 	if (mmf_mkwrite_prepare(sec, vmf, whole))
 		return VM_FAULT_OOM;
@@ -313,14 +320,11 @@ static bool mmf_cred_within(const struct cred *a, const struct cred *b)
  * that must not show or change those bytes never include that page (their
  * mmap fails with EACCES; libmmf maps whole-section views one page
  * shorter), so they see nothing the section does not share, now or later:
- * views of a handle that does not hold the file (OPEN by name) bound by a
- * user who may not read the file, or may not write it while the handle
- * may (decided at bind time: the permission check may call into a file
- * system, which must not happen under the mmap lock held here); and views
- * made by anyone with other credentials than the handle was bound with (a
- * handle passed over SCM_RIGHTS or kept across setuid).  The creator, who
- * passed an fd of the file, and users with those rights on the file anyway
- * may map the whole page.
+ * views of a handle that does not hold an fd of the file (OPEN by name, or
+ * a CREATE that joined a name with another file), and views made by anyone
+ * with other credentials than the handle was bound with (the creator's
+ * handle passed over SCM_RIGHTS or kept across setuid).  The creator, whose
+ * fd of the file passed every check open(2) makes, maps the whole page.
  *
  * Excluding the page from the VMA, rather than refusing to fault it, is
  * what holds with large folios: the core maps a PMD-sized folio with one
@@ -370,10 +374,18 @@ static int mmf_view_check(struct mmf_handle *h, struct mmf_section *sec,
 			return -EPERM;
 		mmf_vm_flags_clear(vma, VM_MAYWRITE);
 	}
-	/* As mmap(2) of a file that became an active swap file since CREATE. */
+	/*
+	 * As mmap(2) of a file that became an active swap file, append-only
+	 * or immutable since CREATE (which refuses such files for writing).
+	 */
 	if (shared && IS_SWAPFILE(sec->inode)) {
 		if (vma->vm_flags & VM_WRITE)
 			return -ETXTBSY;
+		mmf_vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	if (shared && (IS_APPEND(sec->inode) || IS_IMMUTABLE(sec->inode))) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
 		mmf_vm_flags_clear(vma, VM_MAYWRITE);
 	}
 	if (mmf_path_noexec(&sec->file->f_path) || !(h->access & MMF_ACCESS_EXEC))
