@@ -9,11 +9,14 @@
  * whose fault/map_pages count, and whose page_mkwrite records the page in
  * the dirty index.
  *
- * Fault path rules: no lock and no allocation of our own (per-CPU
- * counters, atomic bit operations); nothing is touched after the backing
- * fault returned VM_FAULT_RETRY or VM_FAULT_COMPLETED, because then the
- * mmap lock or the per-VMA lock (6.12) was dropped and the VMA, and with
- * it the section, may be gone.
+ * Fault path rules: fault and map_pages take no lock and allocate nothing
+ * of their own (per-CPU counters); page_mkwrite allocates the dirty-index
+ * chunks it needs before the page becomes writable, and recording takes
+ * the index's own lock briefly and may sleep (see struct mmf_dirty).
+ * Nothing is touched after the backing fault returned VM_FAULT_RETRY or
+ * VM_FAULT_COMPLETED, because then the mmap lock or the per-VMA lock
+ * (6.12, 7.2) was dropped and the VMA, and with it the section, may be
+ * gone.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
