@@ -69,6 +69,7 @@ extern atomic_long_t mmf_nr_chunks;
 void mmf_dirty_init(struct mmf_dirty *d);
 void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
+void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
 unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
 			    pgoff_t *out, unsigned int max, bool clear);

@@ -138,6 +138,28 @@ int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff)
 }
 
 /*
+ * Undo mmf_dirty_prepare() for a write that did not happen (page_mkwrite
+ * refused it): free the chunk holding @pgoff if nothing is recorded in it,
+ * so that the index's memory keeps following its set bits.  A fault
+ * between its own prepare and mark in the same chunk meets a missing chunk
+ * and makes a new one (mmf_dirty_mark()).
+ */
+void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff)
+{
+	unsigned long idx = pgoff / MMF_CHUNK_BITS;
+	struct mmf_chunk *chunk;
+
+	xa_lock(&d->chunks);
+	chunk = xa_load(&d->chunks, idx);
+	if (chunk && mmf_chunk_empty(chunk))
+		__xa_erase(&d->chunks, idx);
+	else
+		chunk = NULL;
+	xa_unlock(&d->chunks);
+	mmf_chunk_free(chunk);
+}
+
+/*
  * Record @pgoff; true when it was clear.  Normally its chunk exists
  * (prepared); when a scan emptied and freed it since, a new one is made
  * here and may not fail (see struct mmf_dirty).

@@ -97,6 +97,12 @@ static int mmf_record_prepare(struct mmf_section *sec, pgoff_t pgoff)
 	return 0;
 }
 
+static void mmf_record_unprepare(struct mmf_section *sec, pgoff_t pgoff)
+{
+	mmf_dirty_unprepare(&sec->dirty, pgoff);
+	mmf_dirty_unprepare(&sec->watch, pgoff);
+}
+
 static void mmf_record(struct mmf_section *sec, pgoff_t pgoff)
 {
 	if (mmf_dirty_mark(&sec->dirty, pgoff))
@@ -117,16 +123,28 @@ static bool mmf_folio_writable(struct vm_fault *vmf)
 }
 
 /* The index chunks for the page, or for its whole folio (see above). */
+static void mmf_mkwrite_unprepare(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
+{
+	struct folio *folio = page_folio(vmf->page);
+
+	mmf_record_unprepare(sec, vmf->pgoff);
+	if (whole) {
+		mmf_record_unprepare(sec, folio->index);
+		mmf_record_unprepare(sec, folio->index + folio_nr_pages(folio) - 1);
+	}
+}
+
 static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
 {
 	struct folio *folio = page_folio(vmf->page);
 
-	if (mmf_record_prepare(sec, vmf->pgoff))
+	if (mmf_record_prepare(sec, vmf->pgoff) ||
+	    (whole &&
+	     (mmf_record_prepare(sec, folio->index) ||
+	      mmf_record_prepare(sec, folio->index + folio_nr_pages(folio) - 1)))) {
+		mmf_mkwrite_unprepare(sec, vmf, whole);
 		return -ENOMEM;
-	if (whole &&
-	    (mmf_record_prepare(sec, folio->index) ||
-	     mmf_record_prepare(sec, folio->index + folio_nr_pages(folio) - 1)))
-		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -162,8 +180,14 @@ static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 	if (mmf_mkwrite_prepare(sec, vmf, whole))
 		return VM_FAULT_OOM;
 	ret = mo->orig->page_mkwrite(vmf);
-	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY | VM_FAULT_COMPLETED))
+	/* The VMA, and the section, may be gone: the lock was dropped. */
+	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED))
 		return ret;
+	/* Refused (a full disk, a racing truncate): the chunks go again. */
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+		mmf_mkwrite_unprepare(sec, vmf, whole);
+		return ret;
+	}
 	mmf_mkwrite_record(sec, vmf, whole);
 	return ret;
 }
@@ -188,6 +212,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);
+		mmf_mkwrite_unprepare(sec, vmf, whole);
 		return VM_FAULT_NOPAGE;
 	}
 	folio_mark_dirty(folio);
