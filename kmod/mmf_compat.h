@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one place where the differences between the kernel series mmf builds
- * for (Debian 12's 6.1 and 6.12) are papered over.  Logic elsewhere calls
- * the names defined here and never tests LINUX_VERSION_CODE itself.
+ * for (Debian 12's 6.1 and 6.12, and Debian sid's newest, 7.2 today) are
+ * papered over.  Logic elsewhere calls the names defined here and never
+ * tests the kernel version itself.  Kernels between those series are not
+ * targets: where an interface changed in between, the switch is at the
+ * newer target series.
  */
 #ifndef MMF_COMPAT_H
 #define MMF_COMPAT_H
@@ -139,16 +142,6 @@ static inline bool mmf_may_map_folio_ptes(struct vm_fault *vmf, struct folio *fo
 	return false;
 }
 #endif
-
-/* Whether the caller's credentials allow @mask (MAY_*) on @file's inode. */
-static inline bool mmf_may_access(struct file *file, int mask)
-{
-#if MMF_KERNEL_AT_LEAST(6, 3)
-	return !inode_permission(file_mnt_idmap(file), file_inode(file), mask);
-#else
-	return !inode_permission(file_mnt_user_ns(file), file_inode(file), mask);
-#endif
-}
 
 #if MMF_KERNEL_AT_LEAST(6, 9)
 #include <linux/backing-file.h>
