@@ -6,6 +6,8 @@
 #                library, the selftests and the tools (KDIR= picks a kernel)
 #   make check   every test: static checks, host tests, selftests in a VM on
 #                each kernel series, the test harness's own tests
+#   make check-debug  the selftests on a debug kernel (KASAN, lockdep, kmemleak,
+#                ...) built once from linux-source-6.12 (tools/debug-kernel.sh)
 #   make demo    boot the test VM and run the example
 #   make vm K=6.12   a shell in the test VM with everything inside
 #   make bench   mmf against native mmap/msync in the test VM, as ratios
@@ -51,11 +53,19 @@ do-check: all
 do-demo: all
 	tools/demo.sh
 
+# The debug kernel is built on first use and cached under $(BUILD).
+check-debug:
+	@tools/deps.sh --check 2>/dev/null || tools/deps.sh
+	@$(MAKE) --no-print-directory do-check-debug
+
+do-check-debug: lib selftests tools
+	tools/check-debug.sh
+
 vm: all
 	tools/run-tests.sh -k $(or $(K),6.12) --shell
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check demo do-check do-demo vm clean modules lib selftests tools \
+.PHONY: all deps check demo do-check do-demo check-debug do-check-debug vm clean modules lib selftests tools \
 	bench bench-build

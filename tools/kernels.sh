@@ -13,10 +13,14 @@
 #   kernels.sh --kdir VERSION   its build headers, as seen from the host
 #   kernels.sh --root VERSION   the build root its module is built in
 #                               (empty: built on the host)
+#   kernels.sh debug            the debug kernel tools/debug-kernel.sh built
+#                               (never part of the list: make check-debug only)
 set -eu
 
 here=$(dirname "$0")
 sid_cache=${MMF_SID_CACHE:-/var/cache/mmf-sid}
+# The debug kernel's folder, when tools/debug-kernel.sh has built one.
+debug_dir=${BUILD:-${MMF_BUILD:-$here/../build}}/debug-kernel/current
 
 # Debian sid's kernel ("SERIES VERSION"), unless MMF_SID=0 leaves it out.
 sid_list() {
@@ -29,9 +33,20 @@ sid_ver() {
 }
 
 case ${1:-} in
+debug)
+	[ ! -e "$debug_dir/done" ] || cat "$debug_dir/version"
+	exit 0
+	;;
 --image | --modroot | --kdir | --root)
 	ver=${2:?"kernels.sh $1 VERSION"}
-	if [ -n "$(sid_ver "$ver")" ]; then
+	if [ "$ver" != "${ver%-mmf-debug}" ]; then
+		case $1 in
+		--image) echo "$debug_dir/src/arch/x86/boot/bzImage" ;;
+		--modroot) echo "$debug_dir/modroot" ;;
+		--kdir) echo "$debug_dir/src" ;;
+		--root) ;;
+		esac
+	elif [ -n "$(sid_ver "$ver")" ]; then
 		case $1 in
 		--image) echo "$sid_cache/kernel/$ver/vmlinuz" ;;
 		--modroot) echo "$sid_cache/kernel/$ver" ;;
@@ -46,6 +61,10 @@ case ${1:-} in
 		--root) ;;
 		esac
 	fi
+	exit 0
+	;;
+*-mmf-debug)
+	[ "$("$0" debug)" != "$1" ] || echo "$1"
 	exit 0
 	;;
 ?*)

@@ -3,17 +3,20 @@
 # zram swap) with the module, the selftests and the tools inside, and
 # runs the selftests (all, or those named) as KTAP.
 #   run-tests.sh -k 6.1|6.12|7.2|VERSION [-m MODULE.ko] [--mem MIB] [-t SECS] [-c CONSOLE]
-#                [-s CPUS] [TEST...]
+#                [-s CPUS] [-w WRAPPER] [TEST...]
+#   (-w: a guest shell script the selftest command runs under, given the
+#   command as its arguments; make check-debug's kmemleak check)
 #   run-tests.sh -k 6.12 --shell      # a shell with the same files
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
-kernel= module= vmopts=()
+kernel= module= wrap= vmopts=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k) kernel=$2; shift 2 ;;
 	-m) module=$2; shift 2 ;;
+	-w) wrap=$2; shift 2 ;;
 	-c | -t | -s) vmopts+=("$1" "$2"); shift 2 ;;
 	--mem) vmopts+=(-m "$2"); shift 2 ;;
 	--shell) vmopts+=(--shell); shift ;;
@@ -30,6 +33,7 @@ for tool in "$build"/tools/*; do
 done
 [ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
 [ -d "$build/examples" ] && adds+=(-a "$build/examples:/mmf/examples")
+[ -z "$wrap" ] || adds+=(-a "$wrap:/mmf/wrap.sh")
 
 exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix --swap 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
-	-- "LD_LIBRARY_PATH=/mmf/lib /mmf/selftests/run_tests.sh $*"
+	-- "LD_LIBRARY_PATH=/mmf/lib ${wrap:+sh /mmf/wrap.sh }/mmf/selftests/run_tests.sh $*"

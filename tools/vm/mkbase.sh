@@ -16,10 +16,23 @@ image=$("$here/../kernels.sh" --image "$kver")
 modroot=$("$here/../kernels.sh" --modroot "$kver")
 
 mkdir -p "$out"
-if [ ! -s "$out/vmlinux" ]; then
-	"$extract" "$image" > "$out/vmlinux.tmp"
-	mv "$out/vmlinux.tmp" "$out/vmlinux"
-fi
+case $kver in
+*-mmf-debug)
+	# The debug kernel (tools/debug-kernel.sh) boots as the bzImage: the
+	# PVH entry of that build does not start.  Its drivers are built in,
+	# so the lists below come out empty.
+	if [ ! -s "$out/vmlinux" ] || [ "$image" -nt "$out/vmlinux" ]; then
+		cp "$image" "$out/vmlinux.tmp"
+		mv "$out/vmlinux.tmp" "$out/vmlinux"
+	fi
+	;;
+*)
+	if [ ! -s "$out/vmlinux" ]; then
+		"$extract" "$image" > "$out/vmlinux.tmp"
+		mv "$out/vmlinux.tmp" "$out/vmlinux"
+	fi
+	;;
+esac
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -4,7 +4,7 @@
 # the kernel console shows a warning, a bug or an oops, or when the guest
 # does not finish in time.
 #
-#   run-vm.sh -k 6.1|6.12|7.2|VERSION [options] [--] COMMAND...
+#   run-vm.sh -k 6.1|6.12|7.2|debug|VERSION [options] [--] COMMAND...
 #   run-vm.sh -k 6.12 --shell                    # a shell on the console
 #
 # Options:
@@ -58,8 +58,13 @@ kver=$(KDIR= "$top/tools/kernels.sh" "$kernel")
 [ -n "$kver" ] || die "kernel '$kernel' is not installed (make deps)"
 
 vmdir=$build/vm/$kver
+rebuilt=0
+case $kver in
+*-mmf-debug)	# a rebuilt debug kernel keeps its version
+	[ "$("$top/tools/kernels.sh" --image "$kver")" -nt "$vmdir/base.cpio" ] && rebuilt=1 ;;
+esac
 if [ ! -s "$vmdir/base.cpio" ] || [ "$here/init" -nt "$vmdir/base.cpio" ] ||
-   [ "$here/mkbase.sh" -nt "$vmdir/base.cpio" ]; then
+   [ "$here/mkbase.sh" -nt "$vmdir/base.cpio" ] || [ $rebuilt -eq 1 ]; then
 	[ -x "$build/ksrc/scripts/extract-vmlinux" ] ||
 		"$top/tools/ksrc.sh" "$build/ksrc" >&2
 	"$here/mkbase.sh" "$kver" "$vmdir" "$build/ksrc/scripts/extract-vmlinux" >&2
@@ -163,7 +168,8 @@ qpid=
 
 [ -z "$console" ] || cp "$run/console" "$console"
 status=$(sed -n 's/^mmf-vm-exit: \([0-9]*\).*/\1/p' "$run/out" | tail -n 1)
-bad='BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|blocked for more than|RIP:|Call Trace'
+# (kmemleak's listing, which make check-debug prints there, included)
+bad='BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|blocked for more than|RIP:|Call Trace|unreferenced object'
 if grep -Eq "$bad" "$run/console"; then
 	echo "run-vm: the kernel console reports a problem:" >&2
 	grep -E "$bad" "$run/console" | head -n 5 | sed 's/^/run-vm:   /' >&2
