@@ -1,7 +1,7 @@
 #!/bin/bash
-# Tests of the test harness itself, as KTAP: the KTAP counter, exit status
-# and time limit handling of run-vm.sh, and that a module which warns while
-# loading makes the selftest run fail even though every test passes.
+# Tests of the test harness itself, as KTAP: the KTAP counter, exit status,
+# time limit and boot watchdog of run-vm.sh, and that a module which warns
+# while loading makes the selftest run fail even though every test passes.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +17,7 @@ check() {
 }
 
 echo "KTAP version 1"
-echo "1..5"
+echo "1..6"
 
 printf '%s\n' 'ok 1 a' '    ok 1 x' '    not ok 2 y' '    ok 3 z # SKIP why' \
 	'not ok 2 prog' '    ok 1 q' 'not ok 3 crashed' 'ok 4 c' > "$tmp/ktap"
@@ -33,6 +33,14 @@ check $? "run-vm hands back the guest command's output and exit status ($rc)"
 rc=$?
 [ $rc -eq 4 ] && grep -q 'did not finish within 12s' "$tmp/err"
 check $? "a guest that does not finish in time fails the run ($rc)"
+
+# A kernel that never starts init (here: given 1 s) is booted once more,
+# then the run fails.
+MMF_BOOT_LIMIT=1 "$top/tools/vm/run-vm.sh" -k $kernel -- true > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc -eq 4 ] && [ "$(grep -c 'did not start init within 1s' "$tmp/err")" -eq 2 ] &&
+	grep -q 'never started init' "$tmp/err"
+check $? "a kernel that never starts init is booted once more, then fails the run ($rc)"
 
 # The real module with a WARN_ON(1) at the top of its init function.
 broken=$tmp/broken
