@@ -47,6 +47,7 @@
 
 #include "kselftest_harness.h"
 #include "mmf_test.h"
+#include "mmf_attack.h"
 
 #include <mmf.h>
 #include <mmf/win32.h>
@@ -59,103 +60,10 @@
 #define MMF_RESULT_OTHER_BACKING	(1U << 1)
 #endif
 
-/* Landlock, for headers older than ABI 3. */
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset	444
-#define __NR_landlock_add_rule		445
-#define __NR_landlock_restrict_self	446
-#endif
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
-#endif
-
-#define EXT4		"/mnt/ext4"
-#define NOBODY		65534
 #define PG		MMFT_PAGE
 #define RD		MMF_ACCESS_READ
 #define RW		(MMF_ACCESS_READ | MMF_ACCESS_WRITE)
-#define PUBLIC		'p'
-#define SECRET		'S'
 #define GIB		(1ULL << 30)
-
-/* What an attacker child did and saw, in memory shared with the test. */
-struct attack {
-	int ret, err;		/* the attack call: return value, errno */
-	int mprotect_ret;	/* mprotect(PROT_READ | PROT_WRITE) afterwards */
-	int mprotect_err;
-	int read_sig;		/* signal that stopped reading afterwards, 0 if none */
-	int saw_secret;		/* it read bytes the section does not share */
-	int wrote;		/* a write afterwards went through */
-	long val[4];		/* attack-specific results */
-};
-
-typedef int (*attack_fn)(struct attack *a, const void *arg);
-
-/*
- * Run @fn(@a, @arg) in a child as uid and gid @uid; its exit code is the
- * step @fn failed at (0: it got to the end), 100 when it could not drop
- * root, 128 + signal when it died.
- */
-static int as_user(uid_t uid, gid_t gid, attack_fn fn, struct attack *a, const void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (mmft_become(uid, gid))
-			_exit(100);
-		_exit(fn(a, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static struct attack *attack_new(void)
-{
-	struct attack *a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (a == MAP_FAILED)
-		return NULL;
-	memset(a, 0, sizeof(*a));
-	return a;
-}
-
-/*
- * Root's file on ext4, mode 0600 (others cannot open it): @pages pages of
- * SECRET with the first @public bytes PUBLIC.
- */
-static int secret_file(char *path, size_t plen, size_t pages, size_t public)
-{
-	int fd = mmft_tmpfile(EXT4, pages * PG, SECRET, path, plen);
-	char *buf;
-
-	if (fd < 0)
-		return fd;
-	buf = malloc(public ? public : 1);
-	if (buf)
-		memset(buf, PUBLIC, public);
-	if (!buf || pwrite(fd, buf, public, 0) != (ssize_t)public || fchmod(fd, 0600) ||
-	    fsync(fd)) {
-		free(buf);
-		close(fd);
-		unlink(path);
-		return -EIO;
-	}
-	free(buf);
-	return fd;
-}
-
-/* Read @len bytes of @v (may fault) and note whether any is SECRET. */
-static void look(struct attack *a, const void *v, size_t len, unsigned char *buf)
-{
-	a->read_sig = mmft_probe_copy(buf, v, len);
-	if (!a->read_sig)
-		a->saw_secret = !!memchr(buf, SECRET, len);
-}
 
 /*
  * A view that would include a partial last page hidden from the caller is
@@ -228,7 +136,7 @@ static void remap_past_the_section(struct __test_metadata *_metadata, unsigned i
 	int fd, h, rc;
 
 	ASSERT_NE(NULL, a);
-	fd = secret_file(path, sizeof(path), 16, PG);
+	fd = secret_file(path, sizeof(path), 16, PG, 0600);
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, prot, PG, name, 0666, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
@@ -297,7 +205,7 @@ TEST(remap_file_pages_cannot_make_a_read_handle_write)
 	int fd, h, rc;
 
 	ASSERT_NE(NULL, a);
-	fd = secret_file(path, sizeof(path), 2, 2 * PG);
+	fd = secret_file(path, sizeof(path), 2, 2 * PG, 0600);
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0644, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
@@ -370,7 +278,7 @@ TEST(remap_file_pages_cannot_unhide_the_tail)
 	int fd, h, rc;
 
 	ASSERT_NE(NULL, a);
-	fd = secret_file(path, sizeof(path), 2, 100);
+	fd = secret_file(path, sizeof(path), 2, 100, 0600);
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, MMF_PROT_READWRITE, 100, name, 0644, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
@@ -419,7 +327,7 @@ TEST(madvise_remove_cannot_punch_past_the_section)
 	int fd, h, rc;
 
 	ASSERT_NE(NULL, a);
-	fd = secret_file(path, sizeof(path), 2, 100);
+	fd = secret_file(path, sizeof(path), 2, 100, 0600);
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, MMF_PROT_READWRITE, 100, name, 0666, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
@@ -432,44 +340,6 @@ TEST(madvise_remove_cannot_punch_past_the_section)
 	close(h);
 	close(fd);
 	unlink(path);
-}
-
-/* Receive one fd over a unix socket, -errno. */
-static int recv_one_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], byte;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -errno;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EBADMSG;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
-static int send_one_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'h';
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
 }
 
 /* Map the handle received on the socket and read its (partial) page. */
@@ -505,7 +375,7 @@ TEST(a_passed_creating_handle_shows_no_bytes_past_the_section)
 	int status;
 
 	ASSERT_NE(NULL, a);
-	fd = secret_file(path, sizeof(path), 2, 100);
+	fd = secret_file(path, sizeof(path), 2, 100, 0600);
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, MMF_PROT_READ, 100, NULL, 0, 0, NULL);
 	ASSERT_LE(0, h);
@@ -684,17 +554,6 @@ TEST(madvise_collapse_does_not_unhide_the_tail)
 
 /* ---- 2: a reader's FLUSH ---------------------------------------------- */
 
-static int watch(int h, void *addr, size_t len, unsigned int flags, uint64_t *bits)
-{
-	struct mmf_write_watch w = {
-		.size = sizeof(w), .flags = flags, .addr = (uintptr_t)addr, .length = len,
-		.bitmap = (uintptr_t)bits, .bitmap_bits = 64,
-	};
-
-	*bits = 0;
-	return ioctl(h, MMF_IOC_WRITE_WATCH, &w) ? -errno : (int)w.dirty_pages;
-}
-
 /* A reader (READ handle, read-only view) flushes the whole view. */
 static int reader_flushes(struct attack *a, const void *arg)
 {
@@ -732,7 +591,7 @@ static void reader_flush(struct __test_metadata *_metadata, int swap)
 	if (swap) {
 		h = mmft_create_swap(4 * PG, name, 0644, NULL);
 	} else {
-		fd = secret_file(path, sizeof(path), 4, 0);
+		fd = secret_file(path, sizeof(path), 4, 0, 0600);
 		ASSERT_LE(0, fd);
 		h = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0644, 0, NULL);
 	}
@@ -742,15 +601,15 @@ static void reader_flush(struct __test_metadata *_metadata, int swap)
 	v[0] = 'w';
 	v[2 * PG] = 'w';
 	v[3 * PG] = 'w';
-	ASSERT_EQ(3, watch(h, v, 4 * PG, 0, &bits));
+	ASSERT_EQ(3, watch(h, v, 4 * PG, 0, &bits, 64));
 	rc = as_user(NOBODY, NOBODY, reader_flushes, a, name);
 	EXPECT_EQ(0, rc) TH_LOG("the reader stopped at step %d", rc);
 	EXPECT_EQ(0, a->ret) TH_LOG("the reader's flush: %s", strerror(-a->ret));
-	EXPECT_EQ(3, watch(h, v, 4 * PG, 0, &bits)) TH_LOG("the reader cleared the watch");
+	EXPECT_EQ(3, watch(h, v, 4 * PG, 0, &bits, 64)) TH_LOG("the reader cleared the watch");
 	EXPECT_EQ(0xd, bits);
 	/* The writer's own flush does clear it. */
 	ASSERT_EQ(0, mmft_flush(h, v, 0, 0, NULL));
-	EXPECT_EQ(0, watch(h, v, 4 * PG, 0, &bits));
+	EXPECT_EQ(0, watch(h, v, 4 * PG, 0, &bits, 64));
 	munmap(v, 4 * PG);
 	close(h);
 	if (fd >= 0) {
@@ -848,32 +707,14 @@ struct grow_args {
 /* Landlock: read and write files under EXT4 and /dev/mmf, never truncate. */
 static int landlock_no_truncate(void)
 {
-	struct landlock_ruleset_attr attr = {
+	static const struct landlock_ruleset_attr attr = {
 		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 				     LANDLOCK_ACCESS_FS_TRUNCATE,
 	};
-	struct landlock_path_beneath_attr rule = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
-	};
 	static const char *const paths[] = { EXT4, MMF_DEVICE_PATH };
-	int rs, i, err = 0;
 
-	rs = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
-	if (rs < 0)
-		return -errno;
-	for (i = 0; i < 2 && !err; i++) {
-		rule.parent_fd = open(paths[i], O_PATH | O_CLOEXEC);
-		if (rule.parent_fd < 0 ||
-		    syscall(__NR_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
-			err = -errno;
-		close(rule.parent_fd);
-	}
-	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		err = -errno;
-	if (!err && syscall(__NR_landlock_restrict_self, rs, 0))
-		err = -errno;
-	close(rs);
-	return err;
+	return landlock_apply(&attr, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
+			      paths, 2);
 }
 
 /*

@@ -44,6 +44,7 @@
 
 #include "kselftest_harness.h"
 #include "mmf_test.h"
+#include "mmf_attack.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT		21
@@ -54,14 +55,8 @@
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP	4
 #endif
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset	444
-#define __NR_landlock_add_rule		445
-#define __NR_landlock_restrict_self	446
-#endif
 
 #define NAME		"mmf-matrix"
-#define NOBODY		65534
 #define PG		MMFT_PAGE
 #define FILE_PAGES	4
 #define SEC		(2 * PG + PG / 2)	/* section size: page 2 is partial */
@@ -546,20 +541,10 @@ static void flush(struct ctx *c, struct result *r)
 	r->ret = mmft_flush(c->h, c->v, 0, 0, NULL);
 }
 
-static int watch(int h, void *addr, size_t len, unsigned int flags)
-{
-	uint64_t bits = 0;
-	struct mmf_write_watch w = {
-		.size = sizeof(w), .flags = flags, .addr = (uintptr_t)addr, .length = len,
-		.bitmap = (uintptr_t)&bits, .bitmap_bits = 64,
-	};
-
-	return ioctl(h, MMF_IOC_WRITE_WATCH, &w) ? -errno : (int)w.dirty_pages;
-}
-
 static void write_watch(struct ctx *c, struct result *r)
 {
-	int n = watch(c->h, c->v, c->len, 0);
+	uint64_t bits;
+	int n = watch(c->h, c->v, c->len, 0, &bits, 64);
 
 	r->ret = n < 0 ? n : 0;
 	r->info = n;
@@ -567,7 +552,8 @@ static void write_watch(struct ctx *c, struct result *r)
 
 static void write_watch_reset(struct ctx *c, struct result *r)
 {
-	int n = watch(c->h, c->v, c->len, MMF_WATCH_RESET);
+	uint64_t bits;
+	int n = watch(c->h, c->v, c->len, MMF_WATCH_RESET, &bits, 64);
 
 	r->ret = n < 0 ? n : 0;
 }
@@ -881,7 +867,7 @@ struct board {
 };
 
 /* Read every page of a range (each may fault) and look for outside bytes. */
-static void look(struct result *r, const unsigned char *v, size_t len)
+static void look_outside(struct result *r, const unsigned char *v, size_t len)
 {
 	unsigned char *buf = malloc(PG);
 	size_t off, i;
@@ -913,54 +899,13 @@ static void run_op(struct ctx *c, const struct op *op, struct result *r)
 	}
 	op->run(c, r);
 	if (c->v) {
-		look(r, c->v, c->len);
+		look_outside(r, c->v, c->len);
 		munmap(c->v, c->len);
 	}
 	if (c->extra) {
-		look(r, c->extra, c->extra_len);
+		look_outside(r, c->extra, c->extra_len);
 		munmap(c->extra, c->extra_len);
 	}
-}
-
-/* Landlock: every file system right of this ABI, only /dev/mmf granted. */
-static int landlock_restrict(char *why, size_t len)
-{
-	struct landlock_ruleset_attr attr = { 0 };
-	struct landlock_path_beneath_attr rule = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
-	};
-	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
-			   LANDLOCK_CREATE_RULESET_VERSION);
-	int rs, err = 0;
-
-	if (abi < 0) {
-		snprintf(why, len, "Landlock is not enabled (%s)", strerror(errno));
-		return 1;
-	}
-	/* ABI 1: 13 rights; 2 adds REFER, 3 TRUNCATE, 5 IOCTL_DEV. */
-	attr.handled_access_fs = (1ULL << 13) - 1;
-	if (abi >= 2)
-		attr.handled_access_fs |= 1ULL << 13;
-	if (abi >= 3)
-		attr.handled_access_fs |= 1ULL << 14;
-	if (abi >= 5) {
-		attr.handled_access_fs |= 1ULL << 15;
-		rule.allowed_access |= 1ULL << 15;
-	}
-	rs = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
-	if (rs < 0)
-		return -errno;
-	rule.parent_fd = open(MMF_DEVICE_PATH, O_PATH | O_CLOEXEC);
-	if (rule.parent_fd < 0 ||
-	    syscall(__NR_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
-		err = -errno;
-	close(rule.parent_fd);
-	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		err = -errno;
-	if (!err && syscall(__NR_landlock_restrict_self, rs, 0))
-		err = -errno;
-	close(rs);
-	return err;
 }
 
 /*
@@ -994,7 +939,7 @@ static int attacker(const struct cell *cell, enum place where, struct board *b, 
 		return 0;
 	}
 	if (where == LANDLOCK) {
-		int err = landlock_restrict(b->why, sizeof(b->why));
+		int err = landlock_only_mmf(b->why, sizeof(b->why));
 
 		if (err > 0) {
 			b->skip = 1;
@@ -1141,8 +1086,9 @@ static void prepare(struct __test_metadata *_metadata, FIXTURE_DATA(matrix) *sel
 	ASSERT_EQ(FILE_PAGES * PG, pwrite(self->fd, orig, FILE_PAGES * PG, 0));
 	if (self->v) {
 		volatile unsigned char *v = self->v;
+		uint64_t bits;
 
-		ASSERT_LE(0, watch(self->h, self->v, ROOT_VIEW, MMF_WATCH_RESET));
+		ASSERT_LE(0, watch(self->h, self->v, ROOT_VIEW, MMF_WATCH_RESET, &bits, 64));
 		v[0] = v[0];
 		v[PG] = v[PG];
 	}
@@ -1153,6 +1099,7 @@ static void run_matrix(struct __test_metadata *_metadata, FIXTURE_DATA(matrix) *
 {
 	int go[2], done[2], status, failures = 0;
 	unsigned char i, ack;
+	uint64_t bits;
 	pid_t pid;
 
 	ASSERT_EQ(0, pipe(go));
@@ -1178,7 +1125,7 @@ static void run_matrix(struct __test_metadata *_metadata, FIXTURE_DATA(matrix) *
 		prepare(_metadata, self);
 		if (write(go[1], &i, 1) != 1 || read(done[0], &ack, 1) != 1)
 			break;
-		r->watch = self->v ? watch(self->h, self->v, ROOT_VIEW, 0) : 0;
+		r->watch = self->v ? watch(self->h, self->v, ROOT_VIEW, 0, &bits, 64) : 0;
 		allowed = rule(op->allowed, cell, where);
 		may_write = rule(op->may_write, cell, where);
 		if (r->setup)

@@ -28,19 +28,9 @@
 
 #include "kselftest_harness.h"
 #include "mmf_test.h"
+#include "mmf_attack.h"
 
-#define EXT4		"/mnt/ext4"
 #define PG		MMFT_PAGE
-
-static int inode_flag(int fd, int flag, int on)
-{
-	int flags;
-
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
-		return -errno;
-	flags = on ? flags | flag : flags & ~flag;
-	return ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0;
-}
 
 /*
  * mmf_vm_page_mkwrite() makes the chunks of the dirty and watch indexes

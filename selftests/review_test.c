@@ -47,124 +47,20 @@
 
 #include "kselftest_harness.h"
 #include "mmf_test.h"
+#include "mmf_attack.h"
 
 #ifndef MMF_CREATE_SAME_BACKING
 #define MMF_CREATE_SAME_BACKING		(1U << 2)
-#endif
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset	444
-#define __NR_landlock_add_rule		445
-#define __NR_landlock_restrict_self	446
 #endif
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup		425
 #define __NR_io_uring_register		427
 #endif
 
-#define EXT4		"/mnt/ext4"
-#define NOBODY		65534
 #define PG		MMFT_PAGE
 #define RD		MMF_ACCESS_READ
 #define RW		(MMF_ACCESS_READ | MMF_ACCESS_WRITE)
-#define PUBLIC		'p'
-#define SECRET		'S'
 #define HPAGE		(2UL << 20)
-
-/* What an attacker child did and saw, in memory shared with the test. */
-struct attack {
-	int ret, err;		/* the attack call: return value, errno */
-	int read_sig;		/* signal that stopped reading, 0 if none */
-	int saw_secret;		/* it read bytes the section does not share */
-	int wrote;		/* a write went through */
-	long val[8];		/* test-specific results */
-	char why[128];		/* why a precondition failed (SKIP) */
-};
-
-typedef int (*attack_fn)(struct attack *a, const void *arg);
-
-/*
- * Run @fn(@a, @arg) in a child as uid and gid @uid; its exit code is the
- * step @fn failed at (0: it got to the end), 100 when it could not drop
- * root, 128 + signal when it died.
- */
-static int as_user(uid_t uid, attack_fn fn, struct attack *a, const void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (mmft_become(uid, uid))
-			_exit(100);
-		_exit(fn(a, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static struct attack *attack_new(void)
-{
-	struct attack *a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (a == MAP_FAILED)
-		return NULL;
-	memset(a, 0, sizeof(*a));
-	return a;
-}
-
-/*
- * Root's file on ext4 with mode @mode: @pages pages of SECRET, the first
- * @public bytes PUBLIC, written back.
- */
-static int secret_file(char *path, size_t plen, size_t pages, size_t public, mode_t mode)
-{
-	int fd = mmft_tmpfile(EXT4, pages * PG, SECRET, path, plen);
-	char *buf;
-
-	if (fd < 0)
-		return fd;
-	buf = malloc(public ? public : 1);
-	if (buf)
-		memset(buf, PUBLIC, public);
-	if (!buf || pwrite(fd, buf, public, 0) != (ssize_t)public || fchmod(fd, mode) ||
-	    fsync(fd)) {
-		free(buf);
-		close(fd);
-		unlink(path);
-		return -EIO;
-	}
-	free(buf);
-	return fd;
-}
-
-/* Read @len bytes of @v (may fault) and note whether any is SECRET. */
-static void look(struct attack *a, const void *v, size_t len)
-{
-	unsigned char *buf = malloc(len);
-
-	if (!buf)
-		return;
-	a->read_sig = mmft_probe_copy(buf, v, len);
-	if (!a->read_sig)
-		a->saw_secret = !!memchr(buf, SECRET, len);
-	free(buf);
-}
-
-/* WRITE_WATCH of @len bytes at @addr into @bits (@nbits capacity). */
-static int watch(int h, void *addr, size_t len, unsigned int flags, uint64_t *bits,
-		 size_t nbits)
-{
-	struct mmf_write_watch w = {
-		.size = sizeof(w), .flags = flags, .addr = (uintptr_t)addr, .length = len,
-		.bitmap = (uintptr_t)bits, .bitmap_bits = nbits,
-	};
-
-	memset(bits, 0, (nbits + 63) / 64 * 8);
-	return ioctl(h, MMF_IOC_WRITE_WATCH, &w) ? -errno : (int)w.dirty_pages;
-}
 
 static int bit(const uint64_t *bits, size_t i)
 {
@@ -172,49 +68,6 @@ static int bit(const uint64_t *bits, size_t i)
 }
 
 /* ---- Landlock and the partial last page ------------------------------- */
-
-/*
- * Landlock: every file right the running ABI knows is handled, only
- * /dev/mmf granted.  0, 1 when Landlock is not there (@why says), -errno.
- */
-static int landlock_only_mmf(char *why, size_t len)
-{
-	struct landlock_ruleset_attr attr = { 0 };
-	struct landlock_path_beneath_attr rule = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
-	};
-	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
-			   LANDLOCK_CREATE_RULESET_VERSION);
-	int rs, err = 0;
-
-	if (abi < 0) {
-		snprintf(why, len, "Landlock is not enabled (%s)", strerror(errno));
-		return 1;
-	}
-	attr.handled_access_fs = (1ULL << 13) - 1;	/* ABI 1 */
-	if (abi >= 2)
-		attr.handled_access_fs |= 1ULL << 13;	/* REFER */
-	if (abi >= 3)
-		attr.handled_access_fs |= 1ULL << 14;	/* TRUNCATE */
-	if (abi >= 5) {
-		attr.handled_access_fs |= 1ULL << 15;	/* IOCTL_DEV */
-		rule.allowed_access |= 1ULL << 15;
-	}
-	rs = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
-	if (rs < 0)
-		return -errno;
-	rule.parent_fd = open(MMF_DEVICE_PATH, O_PATH | O_CLOEXEC);
-	if (rule.parent_fd < 0 ||
-	    syscall(__NR_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
-		err = -errno;
-	close(rule.parent_fd);
-	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		err = -errno;
-	if (!err && syscall(__NR_landlock_restrict_self, rs, 0))
-		err = -errno;
-	close(rs);
-	return err;
-}
 
 struct tail_args {
 	const char *name;
@@ -246,7 +99,7 @@ static int landlocked_tail(struct attack *a, const void *arg)
 	a->ret = v == MAP_FAILED ? -errno : 0;
 	if (v == MAP_FAILED)
 		return 0;	/* the page is refused: nothing to see */
-	look(a, v, PG);
+	look(a, v, PG, NULL);
 	if (t->write && !a->read_sig) {
 		buf = malloc(PG);
 		if (!buf)
@@ -282,7 +135,7 @@ static void landlocked_tail_case(struct __test_metadata *_metadata, int write)
 	h = mmft_create(fd, write ? MMF_PROT_READWRITE : MMF_PROT_READ, 100, name,
 			write ? 0666 : 0644, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
-	rc = as_user(NOBODY, landlocked_tail, a, &t);
+	rc = as_user(NOBODY, NOBODY, landlocked_tail, a, &t);
 	close(h);
 	if (rc == 99) {
 		close(fd);
@@ -311,16 +164,6 @@ TEST(landlock_keeps_the_bytes_past_the_section_unwritten)
 }
 
 /* ---- an inode made append-only after CREATE --------------------------- */
-
-static int inode_flag(int fd, int flag, int on)
-{
-	int flags;
-
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
-		return -errno;
-	flags = on ? flags | flag : flags & ~flag;
-	return ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0;
-}
 
 /* Open the section READ | WRITE, map a new writable view, overwrite it. */
 static int write_new_view(struct attack *a, const void *arg)
@@ -368,7 +211,7 @@ TEST(an_append_only_file_gets_no_new_writable_view)
 	EXPECT_EQ(EACCES, errno);
 	if (p != MAP_FAILED)
 		munmap(p, PG);
-	rc = as_user(NOBODY, write_new_view, a, name);
+	rc = as_user(NOBODY, NOBODY, write_new_view, a, name);
 	EXPECT_EQ(0, rc) TH_LOG("the attacker stopped at step %d", rc);
 	TH_LOG("new writable view: %s", a->ret ? strerror(-a->ret) : "mapped");
 	EXPECT_NE(0, a->ret) TH_LOG("a writable view of an append-only file was made");
@@ -442,7 +285,7 @@ TEST(same_backing_tells_nothing_about_a_name_one_may_not_join)
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, MMF_PROT_READ, 0, name, 0600, 0, NULL);
 	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
-	rc = as_user(NOBODY, probe_backing, a, &o);
+	rc = as_user(NOBODY, NOBODY, probe_backing, a, &o);
 	EXPECT_EQ(0, rc) TH_LOG("the prober stopped at step %d", rc);
 	TH_LOG("same file: %s, other file: %s, swap: %s, no flag: %s", strerror(a->val[0]),
 	       strerror(a->val[1]), strerror(a->val[2]), strerror(a->val[3]));
@@ -816,7 +659,7 @@ TEST(io_uring_registers_no_view_as_a_buffer)
 	ASSERT_LE(0, fd);
 	h = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0666, 0, NULL);
 	ASSERT_LE(0, h);
-	rc = as_user(NOBODY, register_views, a, name);
+	rc = as_user(NOBODY, NOBODY, register_views, a, name);
 	close(h);
 	if (rc == 99) {
 		close(fd);
