@@ -75,4 +75,9 @@ echo "$((end - start)) seconds on $(nproc) CPUs ($(date -u +%F))" > "$dir/build-
 echo "debug-kernel: built $(cat "$dir/version") in $((end - start)) s" >&2
 touch "$dir/done"
 ln -sfn "$hash" "$cache/current"
+# Trees built from an older fragment (about 2 GB each) are not used again.
+for old in "$cache"/*/; do
+	old=${old%/}
+	[ "$old" = "$dir" ] || [ -L "$old" ] || [ ! -d "$old/src" ] || rm -rf "$old"
+done
 echo "$dir"

@@ -3,9 +3,9 @@
 # zram swap) with the module, the selftests and the tools inside, and
 # runs the selftests (all, or those named) as KTAP.
 #   run-tests.sh -k 6.1|6.12|7.2|VERSION [-m MODULE.ko] [--mem MIB] [-t SECS] [-c CONSOLE]
-#                [-s CPUS] [-w WRAPPER] [TEST...]
-#   (-w: a guest shell script the selftest command runs under, given the
-#   command as its arguments; make check-debug's kmemleak check)
+#                [-s CPUS] [-w DIR] [TEST...]
+#   (-w: a folder put into the guest at /mmf/wrap, whose run.sh runs the
+#   selftest command given as its arguments; used by make check-debug)
 #   run-tests.sh -k 6.12 --shell      # a shell with the same files
 set -euo pipefail
 
@@ -33,7 +33,7 @@ for tool in "$build"/tools/*; do
 done
 [ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
 [ -d "$build/examples" ] && adds+=(-a "$build/examples:/mmf/examples")
-[ -z "$wrap" ] || adds+=(-a "$wrap:/mmf/wrap.sh")
+[ -z "$wrap" ] || adds+=(-a "$wrap:/mmf/wrap")
 
 exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix --swap 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
-	-- "LD_LIBRARY_PATH=/mmf/lib ${wrap:+sh /mmf/wrap.sh }/mmf/selftests/run_tests.sh $*"
+	-- "LD_LIBRARY_PATH=/mmf/lib ${wrap:+sh /mmf/wrap/run.sh }/mmf/selftests/run_tests.sh $*"
