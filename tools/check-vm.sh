@@ -17,7 +17,12 @@ series=${2:-}
 	awk '!planned && /^1\.\.[0-9]+$/ { planned = 1; $0 = "1.." substr($0, 4) + 2 }
 	     { print; fflush() }' | tee "$tmp/out"
 rc=${PIPESTATUS[0]}
-[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err" | tail -n 80
+# run-vm's own verdict first (the console that follows may be long), then
+# the end of the console.
+if [ $rc -ne 0 ]; then
+	grep '^run-vm:' "$tmp/err" | sed 's/^/# /'
+	sed 's/^/# /' "$tmp/err" | tail -n 80
+fi
 
 n=$(grep -c '^\(not \)\?ok ' "$tmp/out")
 ok() { if [ "$1" = 0 ]; then echo "ok $2 $3"; else echo "not ok $2 $3"; fi; }
