@@ -8,6 +8,8 @@
 #                each kernel series, the test harness's own tests
 #   make check-debug  the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                ...) built once from linux-source-6.12 (tools/debug-kernel.sh)
+#   make stress  the long variants on every kernel: fuzzer, races, crashes,
+#                low memory, failing disks, ... (tools/stress.sh)
 #   make demo    boot the test VM and run the example
 #   make vm K=6.12   a shell in the test VM with everything inside
 #   make bench   mmf against native mmap/msync in the test VM, as ratios
@@ -43,12 +45,15 @@ deps:
 
 # check and demo first install what is missing, then start over so that the
 # kernel list and the extracted sources are seen afresh.
-check demo:
+check demo stress:
 	@tools/deps.sh --check 2>/dev/null || tools/deps.sh
 	@$(MAKE) --no-print-directory do-$@
 
 do-check: all
 	tools/check.sh
+
+do-stress: all
+	tools/stress.sh
 
 do-demo: all
 	tools/demo.sh
@@ -67,5 +72,5 @@ vm: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps check demo do-check do-demo check-debug do-check-debug vm clean modules lib selftests tools \
+.PHONY: all deps check demo stress do-check do-demo do-stress check-debug do-check-debug vm clean modules lib selftests tools \
 	bench bench-build

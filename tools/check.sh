@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: static checks, host-side tests, the selftests in the test VM
 # on every target kernel (tools/kernels.sh: 6.1, 6.12 and sid's newest, 7.2
-# today), and the tests of the test harness itself.  Prints
+# today) with the short form of each suite in tools/reliability/, and the
+# tests of the test harness itself.  Prints
 # KTAP as it goes, a summary per part, and last one line
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 set -uo pipefail
@@ -11,16 +12,9 @@ build=${BUILD:-$top/build}
 cd "$top" || exit 2
 log=$(mktemp -d "${TMPDIR:-/tmp}/mmf-check.XXXXXX")
 trap 'rm -rf "$log"' EXIT
-pass=0 fail=0 skip=0
 started=$(date +%s)
-
-# tally NAME FILE: add FILE's KTAP results to the totals and say so.
-tally() {
-	local p f s
-	read -r p f s < <(awk -f "$top/tools/ktap-count.awk" "$2")
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	echo "# $1: $p passed, $f failed, $s skipped"
-}
+# shellcheck source=tools/ktap-tally.sh
+. "$top/tools/ktap-tally.sh"
 
 # result FILE OK NAME: append one KTAP result line to FILE.
 result() {
@@ -65,6 +59,7 @@ while read -r series kver; do
 	t=$(date +%s)
 	"$top/tools/check-vm.sh" -k "$series" | tee "$vm"
 	tally "selftests on $series" "$vm"
+	reliability short "$series" "$log"
 	echo "# selftests on $series took $(($(date +%s) - t)) s"
 done < <("$top/tools/kernels.sh")
 
@@ -73,9 +68,4 @@ echo "# tests of the test harness"
 tally "test harness" "$log/harness"
 
 echo "# make check took $(($(date +%s) - started)) s"
-if [ $skip -gt 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
-else
-	echo "$pass passed, $fail failed"
-fi
-[ $fail -eq 0 ] && [ $pass -gt 0 ]
+summary

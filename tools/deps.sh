@@ -17,7 +17,7 @@ check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
 base="gcc libc6-dev make qemu-system-x86 busybox-static kmod libkmod-dev pkg-config
-cpio e2fsprogs xz-utils zstd linux-libc-dev linux-image-amd64
+cpio e2fsprogs xz-utils zstd dmsetup linux-libc-dev linux-image-amd64
 linux-headers-amd64 linux-source-6.12 perl debootstrap debian-archive-keyring"
 
 installed() {

@@ -7,6 +7,8 @@
 #   (-w: a folder put into the guest at /mmf/wrap, whose run.sh runs the
 #   selftest command given as its arguments; used by make check-debug)
 #   run-tests.sh -k 6.12 --shell      # a shell with the same files
+# MMF_STRESS=1 in the environment reaches the tests: their long variants
+# (make stress).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,8 @@ done
 [ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
 [ -d "$build/examples" ] && adds+=(-a "$build/examples:/mmf/examples")
 [ -z "$wrap" ] || adds+=(-a "$wrap:/mmf/wrap")
+# dmsetup for the failing-disk tests (device-mapper error and flakey).
+[ ! -x /usr/sbin/dmsetup ] || adds+=(-a /usr/sbin/dmsetup:/sbin/dmsetup)
 
 exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix --swap 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
-	-- "LD_LIBRARY_PATH=/mmf/lib ${wrap:+sh /mmf/wrap/run.sh }/mmf/selftests/run_tests.sh $*"
+	-- "MMF_STRESS=${MMF_STRESS:-0} LD_LIBRARY_PATH=/mmf/lib ${wrap:+sh /mmf/wrap/run.sh }/mmf/selftests/run_tests.sh $*"

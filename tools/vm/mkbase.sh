@@ -44,6 +44,7 @@ for applet in $(/bin/busybox --list-full); do
 	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
 cp "$here/init" "$stage/init"
+cp "$here/load-drivers" "$stage/sbin/mmf-load-drivers"
 echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"
 echo "root:x:0:" > "$stage/etc/group"
 
@@ -73,6 +74,10 @@ drivers() {
 }
 drivers disk virtio_pci virtio_blk ext4 minix overlay
 drivers swap zram
+# For the reliability tests: device-mapper's error and flakey targets
+# (failing disks), and the NFS server and client (NFS v4 over loopback).
+drivers dm dm-mod dm-flakey
+drivers nfs nfsd nfsv4
 
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$out/base.cpio.tmp"
 mv "$out/base.cpio.tmp" "$out/base.cpio"

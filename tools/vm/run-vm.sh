@@ -24,7 +24,9 @@
 # console reports a kernel problem, 4 when the guest timed out or died.
 # Environment: MMF_VM_ACCEL=kvm|tcg skips the KVM probe; MMF_BUILD is the
 # build folder (default <repo>/build); MMF_BOOT_LIMIT is how long a kernel
-# may take to start init before the boot is retried once (default 180 s).
+# may take to start init before the boot is retried once (default 180 s);
+# MMF_VM_SLOTS=N lets at most N guests run at once on this machine (those
+# started with the same N wait for a free slot before their time starts).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,7 +68,8 @@ case $kver in
 	[ "$("$top/tools/kernels.sh" --image "$kver")" -nt "$vmdir/base.cpio" ] && rebuilt=1 ;;
 esac
 if [ ! -s "$vmdir/base.cpio" ] || [ "$here/init" -nt "$vmdir/base.cpio" ] ||
-   [ "$here/mkbase.sh" -nt "$vmdir/base.cpio" ] || [ $rebuilt -eq 1 ]; then
+   [ "$here/mkbase.sh" -nt "$vmdir/base.cpio" ] ||
+   [ "$here/load-drivers" -nt "$vmdir/base.cpio" ] || [ $rebuilt -eq 1 ]; then
 	[ -x "$build/ksrc/scripts/extract-vmlinux" ] ||
 		"$top/tools/ksrc.sh" "$build/ksrc" >&2
 	"$here/mkbase.sh" "$kver" "$vmdir" "$build/ksrc/scripts/extract-vmlinux" >&2
@@ -174,6 +177,21 @@ boot_watch() {
 	: > "$run/stalled"
 	kill "$qpid" 2>/dev/null || true
 }
+
+# At most MMF_VM_SLOTS guests at once: each holds a lock on one slot file.
+if [ -n "${MMF_VM_SLOTS:-}" ]; then
+	slots=${TMPDIR:-/tmp}/mmf-vm-slots
+	mkdir -p "$slots"
+	got=
+	while [ -z "$got" ]; do
+		for ((i = 0; i < MMF_VM_SLOTS; i++)); do
+			exec {slotfd}> "$slots/$i"
+			if flock -n "$slotfd"; then got=$i; break; fi
+			exec {slotfd}>&-
+		done
+		[ -n "$got" ] || sleep 2
+	done
+fi
 
 for attempt in 1 2; do
 	: > "$run/out"
