@@ -13,6 +13,14 @@
 #                       /mmf/<name>); ELF programs bring their libraries
 #   -d, --disk MIB[:FS] attach a fresh disk of MIB MiB with file system FS
 #                       (ext4, the default, or minix) at /mnt/FS; repeatable
+#   -d MIB:FS@IMAGE     the same, kept in the file IMAGE: made and formatted
+#                       only when IMAGE does not exist, else attached as it
+#                       is, so that a later run boots on what this one left
+#       --expect-crash  the command ends by crashing the guest (e.g. echo b
+#                       > /proc/sysrq-trigger; QEMU runs with -no-reboot, so
+#                       that ends it) after printing a line "mmf-vm-crash"
+#                       and letting it drain (sleep 1, or tcdrain): such an
+#                       end is success; powering off normally is not
 #       --swap MIB      give the guest that much zram swap
 #   -m, --mem MIB       guest memory (default 1024)
 #   -s, --smp N         guest CPUs (default 2)
@@ -21,7 +29,8 @@
 #       --shell         interactive shell instead of a command
 #
 # Exit status: the command's, or 2 for bad usage or set-up, 3 when the
-# console reports a kernel problem, 4 when the guest timed out or died.
+# console reports a kernel problem (also before an expected crash), 4 when
+# the guest timed out or died (or, with --expect-crash, did not crash).
 # Environment: MMF_VM_ACCEL=kvm|tcg skips the KVM probe; MMF_BUILD is the
 # build folder (default <repo>/build); MMF_BOOT_LIMIT is how long a kernel
 # may take to start init before the boot is retried once (default 180 s);
@@ -33,7 +42,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${MMF_BUILD:-$top/build}
 
-kernel= disks= swap= mem=1024 smp=2 timeout=600 console= shell=0
+kernel= disks= swap= mem=1024 smp=2 timeout=600 console= shell=0 crash=0
 boot_limit=${MMF_BOOT_LIMIT:-180}
 adds=()
 die() { echo "run-vm: $*" >&2; exit 2; }
@@ -49,6 +58,7 @@ while [ $# -gt 0 ]; do
 	-t | --timeout) timeout=$2; shift 2 ;;
 	-c | --console) console=$2; shift 2 ;;
 	--shell) shell=1; shift ;;
+	--expect-crash) crash=1; shift ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -117,15 +127,30 @@ qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-m "$mem" -smp "$smp" -kernel "$vmdir/vmlinux" -initrd "$run/initrd")
 fslist= n=0
 for spec in $disks; do
+	img=$run/disk$n.img
+	case $spec in
+	*@*) img=${spec#*@}; spec=${spec%%@*} ;;
+	esac
 	size=${spec%%:*} fs=ext4
 	[ "$spec" = "$size" ] || fs=${spec#*:}
 	case $fs in
-	ext4) mkfs.ext4 -q -F "$run/disk$n.img" "${size}M" > /dev/null ;;
-	minix) truncate -s "${size}M" "$run/disk$n.img"
-	       mkfs.minix -3 "$run/disk$n.img" > /dev/null ;;
+	ext4 | minix) ;;
 	*) die "--disk: unknown file system $fs" ;;
 	esac
-	qemu+=(-drive "file=$run/disk$n.img,if=virtio,format=raw,cache=unsafe")
+	# A kept image that exists is attached as it is (a crash may have left
+	# it needing journal recovery: the guest's mount does that).
+	if [ ! -e "$img" ]; then
+		case $fs in
+		ext4) mkfs.ext4 -q -F "$img" "${size}M" > /dev/null ;;
+		minix) truncate -s "${size}M" "$img"
+		       mkfs.minix -3 "$img" > /dev/null ;;
+		esac || die "--disk: cannot make $img"
+	fi
+	# cache=unsafe: the guest's flushes do not reach the host's disk, but
+	# everything the guest wrote is in the image file once QEMU has
+	# ended, however the guest ended.  A guest crash loses only what the
+	# guest kernel had not yet written to its disk.
+	qemu+=(-drive "file=$img,if=virtio,format=raw,cache=unsafe")
 	fslist=${fslist:+$fslist,}$fs
 	n=$((n + 1))
 done
@@ -203,7 +228,7 @@ for attempt in 1 2; do
 	boot_watch &
 	wpid=$!
 	# Stream the command's output as it comes, without the exit marker.
-	tail -n +1 -f --pid="$qpid" "$run/out" | grep --line-buffered -v '^mmf-vm-exit: ' || true
+	tail -n +1 -f --pid="$qpid" "$run/out" | grep --line-buffered -v '^mmf-vm-exit: \|^mmf-vm-crash$' || true
 	qstatus=0
 	wait "$qpid" || qstatus=$?
 	qpid=
@@ -227,6 +252,22 @@ if grep -Eq "$bad" "$run/console"; then
 	grep -E "$bad" "$run/console" | head -n 5 | sed 's/^/run-vm:   /' >&2
 	sed 's/^/console: /' "$run/console" >&2
 	exit 3
+fi
+# An expected crash: the guest said so, then QEMU ended by itself (no
+# time-out) without the command's exit line, and the console is clean.
+if [ $crash -eq 1 ]; then
+	if [ -z "$status" ] && [ "$qstatus" -eq 0 ] && grep -qx 'mmf-vm-crash' "$run/out"; then
+		exit 0
+	fi
+	if [ -n "$status" ]; then
+		echo "run-vm: the guest was to crash but its command ended (status $status)" >&2
+		sed 's/^/console: /' "$run/console" >&2
+		[ "$status" -ne 0 ] && exit "$status"
+		exit 4
+	fi
+	[ -e "$run/stalled" ] || [ "$qstatus" -eq 124 ] || [ "$qstatus" -eq 137 ] ||
+		grep -qx 'mmf-vm-crash' "$run/out" ||
+		echo "run-vm: the guest died without saying mmf-vm-crash first (qemu status $qstatus)" >&2
 fi
 if [ -z "$status" ]; then
 	if [ -e "$run/stalled" ]; then
