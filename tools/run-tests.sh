@@ -38,6 +38,9 @@ done
 [ -z "$wrap" ] || adds+=(-a "$wrap:/mmf/wrap")
 # dmsetup for the failing-disk tests (device-mapper error and flakey).
 [ ! -x /usr/sbin/dmsetup ] || adds+=(-a /usr/sbin/dmsetup:/sbin/dmsetup)
+# e2fsprogs' mke2fs (busybox's makes only ext2): diskfault_test makes ext4 on
+# a device-mapper device of its own.
+[ ! -x /usr/sbin/mke2fs ] || adds+=(-a /usr/sbin/mke2fs:/mmf/bin/mke2fs)
 
 exec "$top/tools/vm/run-vm.sh" -k "$kver" -d 256 -d 8:minix --swap 256 "${adds[@]}" ${vmopts[@]+"${vmopts[@]}"} \
 	-- "MMF_STRESS=${MMF_STRESS:-0} LD_LIBRARY_PATH=/mmf/lib ${wrap:+sh /mmf/wrap/run.sh }/mmf/selftests/run_tests.sh $*"

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Failing disks (issue 9, "Faults: full disks and I/O errors").  Each test
+ * makes an ext4 file system of its own on a device-mapper device over a
+ * fresh zram disk, lays its files out, then swaps the device's table so that
+ * the blocks of those files (found with FIEMAP) sit on an `error` stretch or
+ * on a `flakey` one that fails writes, the rest of the disk staying linear
+ * (the journal and the metadata keep working, as on a disk with bad
+ * sectors).  Plain mmap(2) with msync(2)/fsync(2) on a second file of the
+ * same stretch is the kernel's own reference, measured in the same test.
+ *
+ *  - A read error under a view is SIGBUS at the faulting address, exactly
+ *    where plain mmap gets it; the view reads again once the disk heals.
+ *  - A write error is reported by the next flush of every handle of the
+ *    section, once; the pages that failed stay dirty (dirty_pages, the write
+ *    watch), and the first flush after the disk heals writes them: the
+ *    disk's own blocks, read with O_DIRECT from the device, and the file
+ *    read after dropping the caches hold every byte.  (Plain mmap hears of
+ *    the error once per fd too, but its pages are clean after the failure
+ *    and their bytes never reach the disk.)
+ *  - ENOSPC on ext4: ext4 reserves blocks when a page is first written, so
+ *    a write fault into a sparse file on a full ext4 is SIGBUS at the
+ *    faulting address, through a view as through plain mmap, and flushes
+ *    report no error; what was written before is flushed and kept, and
+ *    after space is freed the rest is written and flushed.  (minix, which
+ *    allocates at write-back, makes the flush report ENOSPC: enospc_test.)
+ *  - write_and_flush_under_a_flaky_disk: a writer loop under a flakey
+ *    stretch that fails writes every other second; each flush that reports
+ *    success with nothing left dirty is checked against the disk's blocks,
+ *    and at the end every byte is.  Short form 4 s, MMF_STRESS=1 60 s.
+ *
+ * Needs dmsetup (/sbin) and e2fsprogs' mke2fs (/mmf/bin), which
+ * tools/run-tests.sh puts into the guest.  Periodic write-back is off while
+ * a test runs, so that only the test's flushes write.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mmf.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#define DK_MIB		32
+#define MKE2FS		"/mmf/bin/mke2fs"
+#define DMSETUP		"/sbin/dmsetup"
+#define WB_KNOB		"/proc/sys/vm/dirty_writeback_centisecs"
+#define NPAGES		16
+#define MAX_EXT		64
+
+/* A stretch of the disk, in 512-byte sectors. */
+struct dk_range {
+	uint64_t start, len;
+};
+
+/* What the failing stretches of a table are. */
+enum dk_kind {
+	DK_ERROR,		/* every I/O fails */
+	DK_FLAKEY_WRITES,	/* writes fail, reads work (always down) */
+	DK_FLAKEY_CYCLE,	/* writes fail one second of every two */
+};
+
+static const char *dk_kind_name[] = { "error", "flakey error_writes", "flakey 1 s up, 1 s down" };
+
+FIXTURE(dk) {
+	int zram;		/* zram device number, -1 when none */
+	char name[32];		/* device-mapper name */
+	char zdev[32];		/* /dev/zramN */
+	char dev[32];		/* /dev/dm-N */
+	char mnt[64];
+	char tab[64];		/* table file */
+	uint64_t sectors;
+	char wb_old[32];
+	int mounted, created;
+	size_t pg;
+	unsigned long long log_mark;
+};
+
+/* Run a shell command quietly; its output only when it fails.  0 or its status. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024], full[1200];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "(%s) > /tmp/.dk-out 2>&1 || { cat /tmp/.dk-out; exit 1; }",
+		 cmd);
+	st = system(full);
+	if (st)
+		fprintf(stderr, "# command failed (%d): %s\n", st, cmd);
+	return st;
+}
+
+/* The /dev/dm-N of device-mapper device @name. */
+static int dm_node(const char *name, char *dev, size_t len)
+{
+	char path[128], buf[64];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/sys/block/dm-%d/dm/name", i);
+		if (mmft_read_knob(path, buf, sizeof(buf)))
+			continue;
+		if (!strcmp(buf, name)) {
+			snprintf(dev, len, "/dev/dm-%d", i);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * Write a table of the whole disk: @bad (sorted, disjoint) of @kind, the
+ * rest linear onto the zram disk, sector for sector.
+ */
+static int dk_write_table(FIXTURE_DATA(dk) *self, const struct dk_range *bad, int nbad,
+			  enum dk_kind kind)
+{
+	FILE *f = fopen(self->tab, "we");
+	uint64_t pos = 0;
+	int i;
+
+	if (!f)
+		return -errno;
+	for (i = 0; i <= nbad; i++) {
+		uint64_t end = i < nbad ? bad[i].start : self->sectors;
+
+		if (end > pos)
+			fprintf(f, "%llu %llu linear %s %llu\n", (unsigned long long)pos,
+				(unsigned long long)(end - pos), self->zdev,
+				(unsigned long long)pos);
+		if (i == nbad)
+			break;
+		fprintf(f, "%llu %llu ", (unsigned long long)bad[i].start,
+			(unsigned long long)bad[i].len);
+		if (kind == DK_ERROR)
+			fprintf(f, "error\n");
+		else
+			fprintf(f, "flakey %s %llu %d %d 1 error_writes\n", self->zdev,
+				(unsigned long long)bad[i].start,
+				kind == DK_FLAKEY_CYCLE ? 1 : 0,
+				kind == DK_FLAKEY_CYCLE ? 1 : 86400);
+		pos = bad[i].start + bad[i].len;
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * Swap the live table for one with @bad failing (or none).  --nolockfs: a
+ * suspend must not freeze the file system, which would write its dirty
+ * pages behind the test's back.
+ */
+static int dk_swap(FIXTURE_DATA(dk) *self, const struct dk_range *bad, int nbad,
+		   enum dk_kind kind)
+{
+	int ret = dk_write_table(self, bad, nbad, kind);
+
+	if (ret)
+		return ret;
+	return sh(DMSETUP " suspend --nolockfs --noudevsync %s && " DMSETUP " load %s %s && "
+		  DMSETUP " resume --nolockfs --noudevsync %s",
+		  self->name, self->name, self->tab, self->name) ? -EIO : 0;
+}
+
+FIXTURE_SETUP(dk)
+{
+	char path[64], buf[32];
+	struct statfs sf;
+
+	self->log_mark = kmsg_mark();
+	self->pg = MMFT_PAGE;
+	self->zram = -1;
+	snprintf(self->name, sizeof(self->name), "mmft-dk-%d", getpid());
+	snprintf(self->mnt, sizeof(self->mnt), "/tmp/mmft-dk-%d", getpid());
+	snprintf(self->tab, sizeof(self->tab), "/tmp/mmft-dk-%d.table", getpid());
+	ASSERT_EQ(0, access(DMSETUP, X_OK)) TH_LOG(DMSETUP " is missing");
+	ASSERT_EQ(0, access(MKE2FS, X_OK)) TH_LOG(MKE2FS " is missing");
+	ASSERT_EQ(0, sh("mmf-load-drivers dm && mmf-load-drivers swap"));
+	ASSERT_EQ(0, mmft_read_knob("/sys/class/zram-control/hot_add", buf, sizeof(buf)));
+	self->zram = atoi(buf);
+	snprintf(self->zdev, sizeof(self->zdev), "/dev/zram%d", self->zram);
+	snprintf(path, sizeof(path), "/sys/block/zram%d/disksize", self->zram);
+	snprintf(buf, sizeof(buf), "%dM", DK_MIB);
+	ASSERT_EQ(0, mmft_write_knob(path, buf));
+	self->sectors = (uint64_t)DK_MIB << 11;
+	ASSERT_EQ(0, dk_write_table(self, NULL, 0, DK_ERROR));
+	ASSERT_EQ(0, sh(DMSETUP " create --noudevsync %s %s", self->name, self->tab));
+	self->created = 1;
+	ASSERT_EQ(0, dm_node(self->name, self->dev, sizeof(self->dev)));
+	/* No lazy initialisation: no kernel thread writes behind the test. */
+	ASSERT_EQ(0, sh(MKE2FS " -q -F -t ext4 -b 4096 -m 0 -E lazy_itable_init=0,lazy_journal_init=0 %s",
+			self->dev));
+	ASSERT_EQ(0, mkdir(self->mnt, 0700));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext4", 0, "errors=continue"))
+		TH_LOG("mount: %s", strerror(errno));
+	self->mounted = 1;
+	ASSERT_EQ(0, statfs(self->mnt, &sf));
+	ASSERT_EQ(EXT4_SUPER_MAGIC, sf.f_type);
+	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
+	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
+}
+
+FIXTURE_TEARDOWN(dk)
+{
+	char path[64], buf[16];
+
+	if (self->wb_old[0])
+		EXPECT_EQ(0, mmft_write_knob(WB_KNOB, self->wb_old));
+	if (self->created)
+		EXPECT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+	if (self->mounted)
+		EXPECT_EQ(0, umount(self->mnt)) TH_LOG("umount: %s", strerror(errno));
+	rmdir(self->mnt);
+	if (self->created)
+		EXPECT_EQ(0, sh(DMSETUP " remove --noudevsync %s", self->name));
+	unlink(self->tab);
+	if (self->zram >= 0) {
+		snprintf(path, sizeof(path), "/sys/block/zram%d/reset", self->zram);
+		mmft_write_knob(path, "1");
+		snprintf(buf, sizeof(buf), "%d", self->zram);
+		EXPECT_EQ(0, mmft_write_knob("/sys/class/zram-control/hot_remove", buf));
+	}
+	/* The module never logs; ext4 and the block layer do (I/O errors). */
+	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "mmf"));
+}
+
+/* The byte @j of page @i of generation @g of a test pattern. */
+static unsigned char pat(unsigned int i, unsigned int g, size_t j)
+{
+	return (unsigned char)(g * 131 + i * 17 + (j >> 6) + 1);
+}
+
+static void fill_page(unsigned char *p, size_t pg, unsigned int i, unsigned int g)
+{
+	size_t j;
+
+	for (j = 0; j < pg; j++)
+		p[j] = pat(i, g, j);
+}
+
+static int page_is(const unsigned char *p, size_t pg, unsigned int i, unsigned int g)
+{
+	size_t j;
+
+	for (j = 0; j < pg; j++)
+		if (p[j] != pat(i, g, j))
+			return 0;
+	return 1;
+}
+
+/* A file of @n pages of generation @g, on the disk; its fd or -errno. */
+static int make_file(FIXTURE_DATA(dk) *self, const char *name, unsigned int n, unsigned int g,
+		     char *path, size_t plen)
+{
+	unsigned char *buf = malloc(self->pg);
+	unsigned int i;
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, plen, "%s/%s", self->mnt, name);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	for (i = 0; fd >= 0 && i < n; i++) {
+		fill_page(buf, self->pg, i, g);
+		if (write(fd, buf, self->pg) != (ssize_t)self->pg) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	free(buf);
+	if (fd < 0)
+		return -EIO;
+	if (fsync(fd)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* The physical extents of file @fd: logical and physical bytes. */
+struct dk_ext {
+	uint64_t logical, physical, length;
+};
+
+static int file_extents(int fd, struct dk_ext *ext, int max)
+{
+	size_t sz = sizeof(struct fiemap) + MAX_EXT * sizeof(struct fiemap_extent);
+	struct fiemap *fm = calloc(1, sz);
+	unsigned int i;
+	int n;
+
+	if (!fm)
+		return -ENOMEM;
+	fm->fm_length = FIEMAP_MAX_OFFSET;
+	fm->fm_flags = FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = MAX_EXT;
+	if (ioctl(fd, FS_IOC_FIEMAP, fm)) {
+		n = -errno;
+		free(fm);
+		return n;
+	}
+	for (i = 0, n = 0; i < fm->fm_mapped_extents && n < max; i++, n++) {
+		ext[n].logical = fm->fm_extents[i].fe_logical;
+		ext[n].physical = fm->fm_extents[i].fe_physical;
+		ext[n].length = fm->fm_extents[i].fe_length;
+	}
+	free(fm);
+	return n;
+}
+
+/* The disk byte of file byte @off, or -1 when it has no block. */
+static int64_t phys_of(const struct dk_ext *ext, int n, uint64_t off)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (off >= ext[i].logical && off < ext[i].logical + ext[i].length)
+			return ext[i].physical + (off - ext[i].logical);
+	return -1;
+}
+
+/* Add the disk stretches of file pages [first, last] to @r (sorted, merged). */
+static int add_ranges(struct dk_range *r, int nr, int max, const struct dk_ext *ext, int next,
+		      size_t pg, unsigned int first, unsigned int last)
+{
+	unsigned int i;
+	int j, k;
+
+	for (i = first; i <= last; i++) {
+		int64_t p = phys_of(ext, next, (uint64_t)i * pg);
+		struct dk_range add = { (uint64_t)p >> 9, pg >> 9 };
+
+		if (p < 0)
+			return -ENOENT;
+		for (j = 0; j < nr && r[j].start < add.start; j++)
+			;
+		if (nr == max)
+			return -E2BIG;
+		for (k = nr; k > j; k--)
+			r[k] = r[k - 1];
+		r[j] = add;
+		nr++;
+	}
+	/* Merge neighbours. */
+	for (j = 0, k = 1; k < nr; k++) {
+		if (r[k].start == r[j].start + r[j].len)
+			r[j].len += r[k].len;
+		else
+			r[++j] = r[k];
+	}
+	return nr ? j + 1 : 0;
+}
+
+/*
+ * Whether the disk blocks of file page @i hold generation @g: read from
+ * the device with O_DIRECT, past every page cache.
+ */
+static int disk_page_is(FIXTURE_DATA(dk) *self, const struct dk_ext *ext, int next,
+			unsigned int i, unsigned int g)
+{
+	int64_t p = phys_of(ext, next, (uint64_t)i * self->pg);
+	void *buf;
+	int fd, ok = 0;
+
+	if (p < 0 || posix_memalign(&buf, 4096, self->pg))
+		return 0;
+	fd = open(self->dev, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, buf, self->pg, p) == (ssize_t)self->pg)
+		ok = page_is(buf, self->pg, i, g);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ok;
+}
+
+/* Pages of file @fd that hold generation @g (read(2)). */
+static unsigned int file_pages_are(int fd, size_t pg, unsigned int n, unsigned int g)
+{
+	unsigned char *buf = malloc(pg);
+	unsigned int i, count = 0;
+
+	for (i = 0; buf && i < n; i++)
+		if (pread(fd, buf, pg, (off_t)i * pg) == (ssize_t)pg && page_is(buf, pg, i, g))
+			count++;
+	free(buf);
+	return count;
+}
+
+/* Memory access that may fault, in this process: the signal and its siginfo. */
+static sigjmp_buf probe_env;
+static void *volatile probe_addr;
+static volatile int probe_code;
+
+static void probe_handler(int sig, siginfo_t *si, void *uc)
+{
+	probe_addr = si->si_addr;
+	probe_code = si->si_code;
+	siglongjmp(probe_env, sig);
+}
+
+/*
+ * Read (@write 0) the byte at @p into *@val, or write *@val there: 0, or
+ * the signal that stopped it, with its si_addr and si_code.
+ */
+static int probe(volatile unsigned char *p, int write, unsigned char *val, void **addr,
+		 int *code)
+{
+	struct sigaction sa = { .sa_sigaction = probe_handler, .sa_flags = SA_SIGINFO }, obus, osegv;
+	int sig;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &obus);
+	sigaction(SIGSEGV, &sa, &osegv);
+	probe_addr = NULL;
+	probe_code = 0;
+	sig = sigsetjmp(probe_env, 1);
+	if (!sig) {
+		if (write)
+			*p = *val;
+		else
+			*val = *p;
+	}
+	sigaction(SIGBUS, &obus, NULL);
+	sigaction(SIGSEGV, &osegv, NULL);
+	*addr = probe_addr;
+	*code = probe_code;
+	return sig;
+}
+
+static int flush(int h, const void *v, size_t len, uint64_t *written)
+{
+	return mmft_flush(h, v, len, 0, written);
+}
+
+/* Pages the write watch of the view at @v shows, without a reset; -errno. */
+static long watch_count(int h, void *v, size_t pg, unsigned int n)
+{
+	uint64_t bits[4] = { 0 };
+	struct mmf_write_watch w = {
+		.size = sizeof(w), .addr = (uintptr_t)v, .length = n * pg,
+		.bitmap = (uintptr_t)bits, .bitmap_bits = 256,
+	};
+
+	if (ioctl(h, MMF_IOC_WRITE_WATCH, &w))
+		return -errno;
+	return (long)w.dirty_pages;
+}
+
+static long dirty_now(int h)
+{
+	struct mmf_stat st;
+
+	return mmft_stat(h, &st) ? -1 : (long)st.dirty_pages;
+}
+
+/*
+ * A read error under a view: file pages [4, 8) on an `error` stretch, read
+ * cold.  Every page is probed through a view, then (caches dropped again)
+ * through plain mmap: the outcome must be the same page by page, every
+ * page on the stretch must raise SIGBUS (BUS_ADRERR) with si_addr the very
+ * byte read, and no page may read wrong bytes.  With the table healed the
+ * same view reads every page.
+ */
+TEST_F(dk, a_read_error_under_a_view_is_sigbus_at_the_faulting_address)
+{
+	size_t pg = self->pg, size = NPAGES * pg, off = 123;
+	int sig_v[NPAGES], sig_p[NPAGES], nbus = 0, nref = 0;
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	unsigned char *v, *p, *buf;
+	char path[96];
+	int fd, h, next, nbad, code, i;
+	void *addr;
+
+	fd = make_file(self, "rd", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	nbad = add_ranges(bad, 0, MAX_EXT, ext, next, pg, 4, 7);
+	ASSERT_LT(0, nbad);
+	ASSERT_EQ(0, dk_swap(self, bad, nbad, DK_ERROR));
+	ASSERT_EQ(0, mmft_drop_caches());
+	ASSERT_EQ(0, mmft_resident(fd, 0, size));
+
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	for (i = 0; i < NPAGES; i++) {
+		unsigned char b = 0;
+
+		sig_v[i] = probe(v + i * pg + off, 0, &b, &addr, &code);
+		if (!sig_v[i]) {
+			EXPECT_EQ(pat(i, 1, off), b) TH_LOG("view page %d read wrong bytes", i);
+			continue;
+		}
+		EXPECT_EQ(SIGBUS, sig_v[i]);
+		EXPECT_EQ(BUS_ADRERR, code);
+		EXPECT_EQ((void *)(v + i * pg + off), addr) TH_LOG("view page %d: si_addr %p", i, addr);
+		nbus++;
+	}
+	for (i = 4; i < 8; i++)
+		EXPECT_EQ(SIGBUS, sig_v[i]) TH_LOG("page %d on the error stretch read", i);
+
+	/* The reference: plain mmap of the same file, cold again. */
+	ASSERT_EQ(0, mmft_drop_caches());
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < NPAGES; i++) {
+		unsigned char b = 0;
+
+		sig_p[i] = probe(p + i * pg + off, 0, &b, &addr, &code);
+		if (sig_p[i]) {
+			EXPECT_EQ((void *)(p + i * pg + off), addr);
+			nref++;
+		}
+		EXPECT_EQ(sig_p[i], sig_v[i]) TH_LOG("page %d: view %d, plain mmap %d", i,
+						     sig_v[i], sig_p[i]);
+	}
+	buf = malloc(pg);
+	ASSERT_NE(NULL, buf);
+	EXPECT_EQ(-1, pread(fd, buf, pg, 5 * pg));
+	EXPECT_EQ(EIO, errno);
+
+	/* Healed: the same view reads every page, no error stays behind. */
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+	for (i = 0; i < NPAGES; i++) {
+		unsigned char b = 0;
+
+		EXPECT_EQ(0, probe(v + i * pg + off, 0, &b, &addr, &code)) TH_LOG("page %d", i);
+		EXPECT_EQ(pat(i, 1, off), b);
+	}
+	for (i = 0; i < NPAGES; i++)
+		EXPECT_TRUE(page_is(v + i * pg, pg, i, 1)) TH_LOG("page %d after healing", i);
+	ksft_print_msg("read error: view %d SIGBUS, plain mmap %d, of %d pages (4 on the stretch)\n",
+		       nbus, nref, NPAGES);
+	free(buf);
+	munmap(p, size);
+	munmap(v, size);
+	close(h);
+	close(fd);
+}
+
+/*
+ * A write error: the pages of a laid-out file, cached, are written through
+ * a view of a named section with the file's blocks failing.  Handles A
+ * (creator), B (opened by name before the error) and C (a fresh open of
+ * the device) each hear of the error from their first flush and never
+ * again; the failed pages stay dirty; once the table is linear again, the
+ * first flush writes them all and the disk holds them.
+ */
+static void write_error(struct __test_metadata *_metadata, FIXTURE_DATA(dk) *self,
+			enum dk_kind kind)
+{
+	size_t pg = self->pg, size = NPAGES * pg;
+	struct dk_ext ext[MAX_EXT], rext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	char path[96], rpath[96], name[48];
+	unsigned char *v, *p;
+	int fd, rfd, rfd2, a, b, c, next, nrext, nbad, ret, i;
+	int err_a = 0, err_b = 0, err_c = 0, ref1 = 0, ref2 = 0;
+	unsigned int on_disk = 0, ref_on_disk;
+	uint64_t written = 0;
+	struct mmf_stat st;
+
+	fd = make_file(self, "wr", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	rfd = make_file(self, "ref", NPAGES, 1, rpath, sizeof(rpath));
+	ASSERT_LE(0, rfd);
+	rfd2 = open(rpath, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, rfd2);
+	next = file_extents(fd, ext, MAX_EXT);
+	nrext = file_extents(rfd, rext, MAX_EXT);
+	ASSERT_LT(0, next);
+	ASSERT_LT(0, nrext);
+	nbad = add_ranges(bad, 0, MAX_EXT, ext, next, pg, 0, NPAGES - 1);
+	ASSERT_LT(0, nbad);
+	nbad = add_ranges(bad, nbad, MAX_EXT, rext, nrext, pg, 0, NPAGES - 1);
+	ASSERT_LT(0, nbad);
+
+	snprintf(name, sizeof(name), "mmft-dk-%d", getpid());
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0600, 0, NULL);
+	ASSERT_LE(0, a) TH_LOG("CREATE: %s", strerror(-a));
+	b = mmft_open_named(name, MMF_ACCESS_READ | MMF_ACCESS_WRITE, NULL);
+	ASSERT_LE(0, b) TH_LOG("OPEN: %s", strerror(-b));
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* Cached before the blocks fail: the writes below read nothing. */
+	for (i = 0; i < NPAGES; i++) {
+		ASSERT_TRUE(page_is(v + i * pg, pg, i, 1));
+		ASSERT_TRUE(page_is(p + i * pg, pg, i, 1));
+	}
+
+	ASSERT_EQ(0, dk_swap(self, bad, nbad, kind));
+	for (i = 0; i < NPAGES; i++) {
+		fill_page(v + i * pg, pg, i, 2);
+		fill_page(p + i * pg, pg, i, 2);
+	}
+	EXPECT_EQ(NPAGES, dirty_now(a));
+
+	/* Each handle hears of it once, with the disk still failing. */
+	ret = flush(a, v, size, &written);
+	EXPECT_EQ(-EIO, ret) TH_LOG("A's first flush: %s", strerror(-ret));
+	err_a += ret == -EIO;
+	EXPECT_EQ(0, written);
+	EXPECT_EQ(NPAGES, dirty_now(a)) TH_LOG("failed pages dropped from the flush set");
+	EXPECT_EQ(NPAGES, watch_count(a, v, pg, NPAGES)) TH_LOG("failed pages left the watch");
+	ret = flush(a, v, size, &written);
+	EXPECT_EQ(0, ret) TH_LOG("reported twice to A: %s", strerror(-ret));
+	err_a += ret == -EIO;
+	EXPECT_EQ(0, written) TH_LOG("pages counted written on a failing disk");
+	ret = flush(b, v, size, NULL);
+	EXPECT_EQ(-EIO, ret) TH_LOG("B never heard: %s", strerror(-ret));
+	err_b += ret == -EIO;
+	ret = flush(b, v, size, NULL);
+	EXPECT_EQ(0, ret) TH_LOG("reported twice to B");
+	err_b += ret == -EIO;
+	c = mmft_handle();
+	ASSERT_LE(0, c);
+	ret = flush(c, v, size, NULL);
+	EXPECT_EQ(-EIO, ret) TH_LOG("C never heard: %s", strerror(-ret));
+	err_c += ret == -EIO;
+	ret = flush(c, v, size, NULL);
+	EXPECT_EQ(0, ret) TH_LOG("reported twice to C");
+	err_c += ret == -EIO;
+	EXPECT_EQ(NPAGES, dirty_now(a));
+	ASSERT_EQ(0, mmft_stat(a, &st));
+	EXPECT_EQ(3, st.writeback_errors);
+	EXPECT_EQ(0, st.pages_flushed);
+
+	/* The reference: msync on one fd, fsync on another. */
+	ref1 += msync(p, size, MS_SYNC) ? errno == EIO : 0;
+	ref2 += fsync(rfd2) ? errno == EIO : 0;
+	ref1 += msync(p, size, MS_SYNC) ? errno == EIO : 0;
+	ref2 += fsync(rfd2) ? errno == EIO : 0;
+	EXPECT_EQ(1, ref1);
+	EXPECT_EQ(1, ref2);
+
+	/* Healed: the first flush writes every failed page, and says so. */
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, kind));
+	ret = flush(a, v, size, &written);
+	EXPECT_EQ(0, ret) TH_LOG("A after healing: %s", strerror(-ret));
+	EXPECT_EQ(NPAGES, written);
+	EXPECT_EQ(0, dirty_now(a));
+	EXPECT_EQ(0, flush(b, v, size, NULL)) TH_LOG("B told again after healing");
+	EXPECT_EQ(0, flush(c, v, size, NULL)) TH_LOG("C told again after healing");
+	EXPECT_EQ(0, msync(p, size, MS_SYNC));
+	for (i = 0; i < NPAGES; i++)
+		on_disk += disk_page_is(self, ext, next, i, 2);
+	EXPECT_EQ(NPAGES, on_disk) TH_LOG("disk blocks written: %u of %d", on_disk, NPAGES);
+
+	munmap(v, size);
+	munmap(p, size);
+	close(a);
+	close(b);
+	close(c);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(fd, 0, size)) TH_LOG("still dirty after the flush");
+	EXPECT_EQ(NPAGES, file_pages_are(fd, pg, NPAGES, 2));
+	ref_on_disk = file_pages_are(rfd, pg, NPAGES, 2);
+	ksft_print_msg("write error (%s): errors seen A %d, B %d, C %d; view pages on disk %u of %d (%zu bytes); reference msync %d, fsync %d, pages on disk %u of %d\n",
+		       dk_kind_name[kind], err_a, err_b, err_c, on_disk, NPAGES,
+		       (size_t)on_disk * pg, ref1, ref2, ref_on_disk, NPAGES);
+	close(rfd2);
+	close(rfd);
+	close(fd);
+}
+
+TEST_F(dk, a_write_error_on_an_error_stretch_is_reported_once_per_handle_and_retried)
+{
+	write_error(_metadata, self, DK_ERROR);
+}
+
+TEST_F(dk, a_write_error_on_a_flakey_stretch_is_reported_once_per_handle_and_retried)
+{
+	write_error(_metadata, self, DK_FLAKEY_WRITES);
+}
+
+TEST_HARNESS_MAIN
