@@ -417,6 +417,53 @@ static inline long mmft_debugfs_counter(const char *key)
 }
 
 /*
+ * The module itself: its file (the one the runner loaded, /mmf/mmf.ko in
+ * the test VM, or $MMF_KO), whether it is loaded, its reference count,
+ * unloading (O_NONBLOCK: -EWOULDBLOCK while anything holds it) and loading
+ * it again.  A test that unloads the module must leave it loaded.
+ */
+#include <sys/syscall.h>
+
+static inline const char *mmft_module_file(void)
+{
+	const char *ko = getenv("MMF_KO");
+
+	return ko ? ko : "/mmf/mmf.ko";
+}
+
+static inline int mmft_module_loaded(void)
+{
+	return access("/sys/module/mmf", F_OK) == 0;
+}
+
+/* The module's reference count, -1 when it is not loaded. */
+static inline long mmft_module_refcnt(void)
+{
+	char buf[32];
+
+	if (mmft_read_knob("/sys/module/mmf/refcnt", buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+static inline int mmft_module_unload(void)
+{
+	return syscall(SYS_delete_module, "mmf", O_NONBLOCK) ? -errno : 0;
+}
+
+static inline int mmft_module_load(void)
+{
+	int fd = open(mmft_module_file(), O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
  * Memory access that may fault, done in this process (mmft_probe_copy):
  * copy @len bytes from @src to @dst byte by byte; 0, or the signal
  * (SIGSEGV, SIGBUS) that stopped the copy.  For attack tests whose
