@@ -110,7 +110,11 @@ static const struct file_operations mmf_fops = {
 	.llseek		= noop_llseek,
 };
 
-/* Mode 0666: every permission check is made against the backing file. */
+/*
+ * Mode 0666: every permission check is made against the backing file (and
+ * a named section's own mode), never against /dev/mmf; an open of the
+ * device grants nothing by itself (Documentation/security.rst).
+ */
 static struct miscdevice mmf_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "mmf",
@@ -146,3 +150,4 @@ module_exit(mmf_exit);
 MODULE_DESCRIPTION("Win32-style memory-mapped file sections and views");
 MODULE_AUTHOR("The mmf developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MMF_VERSION);

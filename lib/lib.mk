@@ -2,8 +2,15 @@
 # it).  Targets:
 #   lib         build/lib/libmmf.so.1.0.0 (soname libmmf.so.1), its links,
 #               libmmf.a and mmf.pc; the examples (build/examples/)
-#   install     PREFIX (default /usr/local) and DESTDIR: library, headers,
-#               pkg-config file, mmfctl, man pages
+#   install     PREFIX (default /usr/local) and DESTDIR: library, headers
+#               (<mmf.h>, <mmf/win32.h> and the kernel ABI <linux/mmf.h>),
+#               pkg-config file, mmfctl, man pages; LIBDIR (default
+#               PREFIX/lib; Debian: /usr/lib/<multiarch>), INCLUDEDIR,
+#               BINDIR, MANDIR
+# CFLAGS, CPPFLAGS and LDFLAGS are the caller's (the Makefile's default
+# CFLAGS is -O2 -g); WERROR=0 drops -Werror (package builds).
+# The real name libmmf.so.1.0.0 follows the soname's ABI; the release
+# version (VERSION, in mmf.pc) is the module's and the packages'.
 #   host-check  the host-side tests (no module needed), KTAP
 
 LIB_VERSION := 1.0.0
@@ -13,8 +20,8 @@ LIB_OBJDIR := $(BUILD)/libobj
 LIB_SRCS := $(sort $(wildcard $(TOP)/lib/*.c))
 LIB_HDRS := $(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h $(wildcard $(TOP)/lib/*.h) \
 	$(TOP)/include/uapi/linux/mmf.h
-LIB_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -fvisibility=hidden -fPIC \
-	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib
+LIB_CFLAGS := -std=c11 -Wall -Wextra $(WERROR_FLAG) -fvisibility=hidden -fPIC \
+	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib $(CPPFLAGS) $(CFLAGS)
 LIB_OBJS := $(patsubst $(TOP)/lib/%.c,$(LIB_OBJDIR)/%.o,$(LIB_SRCS))
 LIB_SO := $(LIB_DIR)/libmmf.so.$(LIB_VERSION)
 
@@ -34,8 +41,8 @@ $(LIB_OBJDIR)/%.o: $(TOP)/lib/%.c $(LIB_HDRS)
 
 $(LIB_SO): $(LIB_OBJS) $(TOP)/lib/libmmf.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,$(TOP)/lib/libmmf.map \
-		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIB_OBJS) -lpthread
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,$(TOP)/lib/libmmf.map \
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now $(LDFLAGS) -o $@ $(LIB_OBJS) -lpthread
 
 $(LIB_DIR)/$(LIB_SONAME) $(LIB_DIR)/libmmf.so: $(LIB_SO)
 	ln -sf $(notdir $<) $@
@@ -46,10 +53,10 @@ $(LIB_DIR)/libmmf.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 # The build tree's mmf.pc points at the sources and the build directory.
-$(LIB_DIR)/mmf.pc: $(TOP)/lib/mmf.pc.in $(TOP)/lib/lib.mk
+$(LIB_DIR)/mmf.pc: $(TOP)/lib/mmf.pc.in $(TOP)/lib/lib.mk $(TOP)/VERSION
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(TOP)|; s|@LIBDIR@|$(LIB_DIR)|; s|@INCLUDEDIR@|$(TOP)/include|' \
-		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+		-e 's|@VERSION@|$(MMF_VERSION)|' $< > $@
 
 # Examples: one program per directory under examples/, linked with libmmf.
 EXAMPLES := $(notdir $(patsubst %/,%,$(wildcard $(TOP)/examples/*/)))
@@ -62,15 +69,15 @@ EXAMPLE_FLAGS = $(shell PKG_CONFIG_PATH=$(LIB_DIR) pkg-config --cflags --libs mm
 $(BUILD)/examples/%: $(TOP)/examples/%/*.c $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_DIR)/mmf.pc \
 	$(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(filter %.c,$^) \
-		$(EXAMPLE_FLAGS)
+	$(CC) -std=c11 -Wall -Wextra $(WERROR_FLAG) -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-o $@ $(filter %.c,$^) $(EXAMPLE_FLAGS)
 
 MAN3 := $(wildcard $(TOP)/man/*.3)
 MAN8 := $(wildcard $(TOP)/man/*.8)
 
 install: lib tools
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(INCLUDEDIR)/mmf $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/mmf $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libmmf.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
@@ -78,8 +85,9 @@ install: lib tools
 	install -m 0644 $(LIB_DIR)/libmmf.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 $(TOP)/include/mmf.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(TOP)/include/mmf/win32.h $(DESTDIR)$(INCLUDEDIR)/mmf/
+	install -m 0644 $(TOP)/include/uapi/linux/mmf.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(LIB_VERSION)|' $(TOP)/lib/mmf.pc.in \
+		-e 's|@VERSION@|$(MMF_VERSION)|' $(TOP)/lib/mmf.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
 	install -m 0755 $(BUILD)/tools/mmfctl $(DESTDIR)$(BINDIR)/
 	$(if $(MAN3),install -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/)

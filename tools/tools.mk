@@ -1,12 +1,13 @@
 # Command-line tools.  mmfctl links the static libmmf, so that it needs no
 # shared library at run time (the test VM runs it before anything else).
-TOOLS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/include -I$(TOP)/include/uapi
+TOOLS_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR_FLAG) -I$(TOP)/include -I$(TOP)/include/uapi \
+	-DMMF_VERSION='"$(MMF_VERSION)"' $(CPPFLAGS) $(CFLAGS)
 MMFCTL_SRCS := $(wildcard $(TOP)/tools/mmfctl/*.c)
 
 tools: $(BUILD)/tools/mmfctl
 
 $(BUILD)/tools/mmfctl: $(MMFCTL_SRCS) $(TOP)/include/uapi/linux/mmf.h $(TOP)/include/mmf.h \
-		$(BUILD)/lib/libmmf.a
+		$(BUILD)/lib/libmmf.a $(TOP)/VERSION
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(MMFCTL_SRCS) $(BUILD)/lib/libmmf.a -lpthread \
+	$(CC) $(TOOLS_CFLAGS) $(LDFLAGS) -o $@ $(MMFCTL_SRCS) $(BUILD)/lib/libmmf.a -lpthread \
 		$(shell pkg-config --cflags --libs libkmod)

@@ -3,7 +3,10 @@
  * mmfctl: load and unload the mmf module (through libkmod) and report on
  * the device.
  *
- *   mmfctl load [MODULE.ko]   load the module (by path, or the installed one)
+ *   mmfctl load [MODULE.ko]   load the module: the file given, or the one
+ *                             installed for the running kernel, by name, as
+ *                             modprobe does (options from /etc/modprobe.d)
+ *   mmfctl --version          this mmfctl's release
  *   mmfctl unload             unload it; fails while sections or views live
  *   mmfctl version            the ABI version reported by /dev/mmf
  *   mmfctl status             module loaded, ABI version, sections and views
@@ -23,6 +26,7 @@
 #include <inttypes.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +63,7 @@ static int with_module(const char *path, int (*fn)(struct kmod_module *))
 	return ret;
 }
 
+/* The file given on the command line, with no options. */
 static int do_load(struct kmod_module *mod)
 {
 	int err = kmod_module_insert_module(mod, 0, NULL);
@@ -70,6 +75,37 @@ static int do_load(struct kmod_module *mod)
 	if (err < 0) {
 		fprintf(stderr, "mmfctl: cannot load %s: %s\n",
 			kmod_module_get_path(mod) ?: "mmf", strerror(-err));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+/*
+ * The module installed for the running kernel, found by name in its
+ * modules.dep (DKMS puts it in /lib/modules/<version>/updates/dkms/), with
+ * the options of /etc/modprobe.d, as "modprobe mmf" would.
+ */
+static int do_probe(struct kmod_module *mod)
+{
+	struct utsname u;
+	int err;
+
+	if (!kmod_module_get_path(mod)) {
+		uname(&u);
+		fprintf(stderr, "mmfctl: no mmf module is installed for the running kernel %s "
+			"(install the mmf-dkms package, or run 'make modules_install' in the "
+			"source tree with that kernel's headers installed)\n", u.release);
+		return EXIT_FAILURE;
+	}
+	err = kmod_module_probe_insert_module(mod, KMOD_PROBE_FAIL_ON_LOADED, NULL, NULL,
+					      NULL, NULL);
+	if (err == -EEXIST) {
+		fprintf(stderr, "mmfctl: the mmf module is already loaded\n");
+		return EXIT_FAILURE;
+	}
+	if (err < 0) {
+		fprintf(stderr, "mmfctl: cannot load %s: %s\n", kmod_module_get_path(mod),
+			strerror(-err));
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;
@@ -315,7 +351,7 @@ static int do_map(const char *path)
 static int usage(void)
 {
 	fprintf(stderr, "usage: mmfctl load [MODULE.ko] | unload | version | status |\n"
-			"              stat NAME | stat --all | map FILE\n");
+			"              stat NAME | stat --all | map FILE | --version\n");
 	return EXIT_USAGE;
 }
 
@@ -323,8 +359,14 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage();
-	if (!strcmp(argv[1], "load") && argc <= 3)
-		return with_module(argc == 3 ? argv[2] : NULL, do_load);
+	if (!strcmp(argv[1], "load") && argc == 3)
+		return with_module(argv[2], do_load);
+	if (!strcmp(argv[1], "load") && argc == 2)
+		return with_module(NULL, do_probe);
+	if (!strcmp(argv[1], "--version") && argc == 2) {
+		printf("mmfctl %s\n", MMF_VERSION);
+		return EXIT_SUCCESS;
+	}
 	if (!strcmp(argv[1], "unload") && argc == 2)
 		return with_module(NULL, do_unload);
 	if (!strcmp(argv[1], "version") && argc == 2)
