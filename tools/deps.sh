@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs, with apt as root, what mmf needs to build and test: the
-# toolchain, QEMU and busybox for the test VM, libkmod, and a Debian kernel
+# toolchain, QEMU and busybox for the test VM, libkmod, what make deb
+# needs (debhelper, dh-dkms, dkms, lintian), and a Debian kernel
 # image plus headers for each Debian 12 target series (6.1 and the newest
 # 6.12).  Then tools/sid.sh fetches Debian sid's newest kernel series (7.2
 # today) through a private apt set-up: its kernel for the test VM, and a
@@ -8,17 +9,26 @@
 # and reused; it resolves sid's newest kernel on every run as root.
 # Idempotent: installs only what is missing.  "--check" installs nothing
 # and exits 1 when something is missing.  MMF_SID=0 leaves sid out.
+# Last, tools/nfs-userland.sh downloads the NFS server's programs for the
+# test VM into $BUILD/nfs (Debian packages unpacked, nothing installed).
 set -eu
 
 here=$(dirname "$0")
 sid=${MMF_SID:-1}
+
+# Not fatal: tools/reliability/nfs.sh tries again, and skips without it.
+nfs_userland() {
+	"$here/nfs-userland.sh" "${BUILD:-$here/../build}/nfs" ||
+		echo "deps: could not fetch the NFS userland (tools/nfs-userland.sh)" >&2
+}
 
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
 base="gcc libc6-dev make qemu-system-x86 busybox-static kmod libkmod-dev pkg-config
 cpio e2fsprogs xz-utils zstd dmsetup linux-libc-dev linux-image-amd64
-linux-headers-amd64 linux-source-6.12 perl debootstrap debian-archive-keyring"
+linux-headers-amd64 linux-source-6.12 perl debootstrap debian-archive-keyring
+debhelper dh-dkms dkms lintian dpkg-dev"
 
 installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
@@ -45,6 +55,7 @@ sidmissing=
 if [ -z "$missing" ] && [ $need612 -eq 0 ] && [ -z "$sidmissing" ]; then
 	# As root, still look for a newer sid kernel (quick when there is none).
 	[ $check_only -eq 1 ] || [ "$sid" = 0 ] || [ "$(id -u)" -ne 0 ] || "$here/sid.sh" deps
+	[ $check_only -eq 1 ] || nfs_userland
 	exit 0
 fi
 if [ $check_only -eq 1 ]; then
@@ -56,7 +67,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 if [ -z "$missing" ] && [ $need612 -eq 0 ]; then
-	exec "$here/sid.sh" deps
+	"$here/sid.sh" deps
+	nfs_userland
+	exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -75,3 +88,4 @@ fi
 # shellcheck disable=SC2086 # the list is meant to split
 apt-get install -y -q --no-install-recommends $missing
 [ "$sid" = 0 ] || "$here/sid.sh" deps
+nfs_userland

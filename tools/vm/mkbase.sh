@@ -78,6 +78,9 @@ drivers swap zram
 # (failing disks), and the NFS server and client (NFS v4 over loopback).
 drivers dm dm-mod dm-flakey
 drivers nfs nfsd nfsv4
+# Other file systems the module is tried on (tools/reliability/nfs.sh):
+# vfat on a loop device (busybox's mkdosfs makes it).
+drivers fs loop vfat nls_cp437 nls_ascii nls_utf8
 
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$out/base.cpio.tmp"
 mv "$out/base.cpio.tmp" "$out/base.cpio"
