@@ -237,7 +237,8 @@ for attempt in 1 2; do
 		echo "run-vm: the kernel did not start init within ${boot_limit}s (attempt $attempt)" >&2
 	elif ! grep -q '^mmf-vm: init started' "$run/console"; then
 		echo "run-vm: the kernel died before init (attempt $attempt):" >&2
-		grep -E 'Oops|panic|BUG:' "$run/console" | head -n 3 | sed 's/^/run-vm:   /' >&2
+		{ grep -E 'Oops|panic|BUG:' "$run/console" || true; } | head -n 3 |
+			sed 's/^/run-vm:   /' >&2
 	else
 		break
 	fi

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Tests of the test harness itself, as KTAP: the KTAP counter, exit status,
-# time limit and boot watchdog of run-vm.sh, and that a module which warns
-# while loading makes the selftest run fail even though every test passes.
+# time limit and boot watchdog of run-vm.sh, its kept disk images and
+# expected crashes (-d MIB:FS@IMAGE, --expect-crash), and that a module
+# which warns while loading makes the selftest run fail even though every
+# test passes.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +19,7 @@ check() {
 }
 
 echo "KTAP version 1"
-echo "1..6"
+echo "1..8"
 
 printf '%s\n' 'ok 1 a' '    ok 1 x' '    not ok 2 y' '    ok 3 z # SKIP why' \
 	'not ok 2 prog' '    ok 1 q' 'not ok 3 crashed' 'ok 4 c' > "$tmp/ktap"
@@ -41,6 +43,22 @@ rc=$?
 [ $rc -eq 4 ] && [ "$(grep -c 'did not start init within 1s' "$tmp/err")" -eq 2 ] &&
 	grep -q 'never started init' "$tmp/err"
 check $? "a kernel that never starts init is booted once more, then fails the run ($rc)"
+
+# A kept disk image outlives a guest that crashes (sysrq b, as the crash
+# test does); an expected crash is a success, an expected crash that does
+# not come is a failure.
+"$top/tools/vm/run-vm.sh" -k $kernel -d 16:ext4@"$tmp/kept.img" --expect-crash -- \
+	'echo kept > /mnt/ext4/f; sync; echo mmf-vm-crash; sleep 1; echo b > /proc/sysrq-trigger; sleep 60' \
+	> "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$tmp/out" ]
+check $? "run-vm --expect-crash: a guest that says so and crashes ends the run well ($rc)"
+
+"$top/tools/vm/run-vm.sh" -k $kernel -d 16:ext4@"$tmp/kept.img" --expect-crash -- \
+	'cat /mnt/ext4/f' > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 4 ] && [ "$(cat "$tmp/out")" = kept ] && grep -q 'was to crash but' "$tmp/err"
+check $? "run-vm -d MIB:ext4@IMAGE boots on what the crashed guest synced; not crashing fails --expect-crash ($rc)"
 
 # The real module with a WARN_ON(1) at the top of its init function.
 broken=$tmp/broken
