@@ -16,7 +16,9 @@
  * Nothing is touched after the backing fault returned VM_FAULT_RETRY or
  * VM_FAULT_COMPLETED, because then the mmap lock or the per-VMA lock
  * (6.12, 7.2) was dropped and the VMA, and with it the section, may be
- * gone.
+ * gone; except by a fault that will read the page, which holds a section
+ * reference of its own across the backing fault to count the read (see
+ * mmf_vm_fault()).
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -54,25 +56,51 @@ static inline bool mmf_shared_maywrite(const struct vm_area_struct *vma)
 	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE);
 }
 
-static void mmf_count_fault(struct mmf_section *sec, vm_fault_t ret, unsigned int flags)
+/*
+ * Whether the page at @pgoff is missing from the page cache, so that the
+ * fault will read it (a swapped-out shmem page is a value entry).  A
+ * lockless peek: a hint that may be stale at once.
+ */
+static bool mmf_page_missing(struct mmf_section *sec, pgoff_t pgoff)
 {
-	this_cpu_inc(sec->stats->faults);
-	/* As the core counts it: a retried fault waited for I/O. */
-	if ((ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED))
-		this_cpu_inc(sec->stats->major_faults);
+	void *entry = xa_load(&sec->mapping->i_pages, pgoff);
+
+	return !entry || xa_is_value(entry);
 }
 
+/*
+ * Counting faults.  @faults counts the faults that resolved here, in
+ * fault or fault-around.  @major_faults counts the backing faults that
+ * started a read (VM_FAULT_MAJOR), where it happens: such a fault often
+ * returns VM_FAULT_RETRY once the read is done, with the mmap lock or the
+ * per-VMA lock (6.12, 7.2) dropped, and its retry may never come back
+ * here (another thread of the process mapped the page meanwhile), so it
+ * is not counted on the retry (FAULT_FLAG_TRIED) as the core counts it.
+ * Touching the section after a RETRY needs a reference of our own, which
+ * is taken only when the page is missing (a shared cache line per major
+ * fault, none per minor one); a page evicted between the peek and the
+ * backing fault's own lookup goes uncounted.
+ */
 static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
 	struct mmf_section *sec = mo->sec;
-	unsigned int flags = vmf->flags;
+	bool pinned = mmf_page_missing(sec, vmf->pgoff);
 	vm_fault_t ret;
 
+	if (pinned)
+		mmf_section_get(sec);
 	ret = mo->orig->fault(vmf);
-	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR))
+	/* Without the pin, the VMA and the section may be gone after these. */
+	if ((ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) && !pinned)
 		return ret;
-	mmf_count_fault(sec, ret, flags);
+	if ((ret & VM_FAULT_MAJOR) && !(ret & VM_FAULT_ERROR))
+		this_cpu_inc(sec->stats->major_faults);
+	if (!(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED | VM_FAULT_ERROR)))
+		this_cpu_inc(sec->stats->faults);
+	/* The last use of @sec: a last reference only queues the release. */
+	if (pinned)
+		mmf_section_put(sec);
 	return ret;
 }
 
@@ -80,12 +108,11 @@ static vm_fault_t mmf_vm_fault(struct vm_fault *vmf)
 static vm_fault_t mmf_vm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 {
 	const struct mmf_vmops *mo = mmf_vmops_of(vmf->vma);
-	unsigned int flags = vmf->flags;
 	vm_fault_t ret;
 
 	ret = mo->orig->map_pages(vmf, start, end);
 	if (ret & VM_FAULT_NOPAGE)
-		mmf_count_fault(mo->sec, 0, flags);
+		this_cpu_inc(mo->sec->stats->faults);
 	return ret;
 }
 
