@@ -21,6 +21,8 @@
 # kernel of a Debian 12 machine: it is out of these packages' scope
 # (MMF_SID=0 here).  Needs root and Debian's mirror; downloaded packages are
 # kept in $MMF_DEB_CHROOT/archives for the next run.  Not part of make check.
+# MMF_DEB_REUSE=1 (while working on it) keeps the last run's chroot and
+# only updates its clone.
 #   check-packages.sh
 set -euo pipefail
 
@@ -54,10 +56,15 @@ if [ ! -e "$base/.mmf-base-done" ]; then
 	touch "$base/.mmf-base-done"
 fi
 
-rm -rf "$root"
-cp -a "$base" "$root"
-mkdir -p "$archives/partial" "$root/src"
-git clone -q "$top" "$root/src/mmf"
+if [ "${MMF_DEB_REUSE:-0}" = 1 ] && [ -d "$root/src/mmf/.git" ]; then
+	git -C "$root/src/mmf" pull -q --ff-only
+else
+	rm -rf "$root"
+	cp -a "$base" "$root"
+	mkdir -p "$root/src"
+	git clone -q "$top" "$root/src/mmf"
+fi
+mkdir -p "$archives/partial"
 # The VM slots of tools/vm/run-vm.sh are machine-wide: the chroot's guests
 # take them from the host's folder.
 slots=${TMPDIR:-/tmp}/mmf-vm-slots
@@ -224,7 +231,8 @@ unshare --mount --propagation private -- /bin/sh -ec '
 	mount --bind "$archives" "$root/var/cache/apt/archives"
 	mkdir -p "$root/tmp/mmf-vm-slots"
 	mount --bind "$slots" "$root/tmp/mmf-vm-slots"
-	chroot "$root" env MMF_VM_SLOTS="${MMF_VM_SLOTS:-3}" /src/check.sh' \
+	chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 MMF_VM_SLOTS="${MMF_VM_SLOTS:-3}" /src/check.sh' \
 	sh "$root" "$archives" "$slots" || rc=$?
 echo "check-packages: $(if [ $rc -eq 0 ]; then echo passed; else echo FAILED; fi)" \
 	"in $(($(date +%s) - start)) s (chroot $root)"
