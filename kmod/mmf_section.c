@@ -160,8 +160,12 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
 
 	if (!backing) {
 		file = mmf_shmem_file_setup("mmf", size);
+		/*
+		 * The kernel's internal shmem mount has no size or inode
+		 * limit: its ENOSPC means no memory for the inode.
+		 */
 		if (IS_ERR(file))
-			return PTR_ERR(file);
+			return PTR_ERR(file) == -ENOSPC ? -ENOMEM : PTR_ERR(file);
 		err = mmf_file_guard_swap(file, &ro);
 		if (err) {
 			fput(file);
