@@ -3,6 +3,8 @@
 # selftest programs (all in ./list, or those named), unloads the module, and
 # reports everything as KTAP.  Each program's own KTAP is nested, indented.
 #   run_tests.sh [-m MODULE.ko] [TEST...]
+# A TEST given as PROG:NAME runs only the test NAME of program PROG (the
+# harness's -t NAME).
 cd "$(dirname "$0")" || exit 1
 module=../mmf.ko
 if [ "$1" = -m ]; then
@@ -26,7 +28,10 @@ fi
 failed=0
 for t in "$@"; do
 	n=$((n + 1))
-	{ ./"$t" 2>&1; echo $? > /tmp/.rc; } | sed 's/^/    /'
+	prog=${t%%:*} only=
+	[ "$prog" = "$t" ] || only="-t ${t#*:}"
+	# shellcheck disable=SC2086
+	{ ./"$prog" $only 2>&1; echo $? > /tmp/.rc; } | sed 's/^/    /'
 	rc=$(cat /tmp/.rc)
 	case $rc in
 	0) echo "ok $n $t" ;;
