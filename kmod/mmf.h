@@ -114,7 +114,7 @@ struct mmf_vmops {
  * NULLed when the name dies).
  * mmf_sections_lock: node.
  * ops_lock: vmops list (entries are immutable once linked).
- * err_lock: enospc_epoch, enospc_active, pending_err.
+ * err_lock: err_epoch, err_active, err_errno, err_end, pending_err.
  * mmf_cursors_lock: cursors (see struct mmf_cursor).
  * atomics / per-CPU: views, dirty, watch, pending, stats, pages_flushed, flushes,
  * wb_errors.
@@ -163,15 +163,18 @@ struct mmf_section {
 	struct mmf_dirty watch;
 	/*
 	 * Pages a flush handed to write-back and no waiting write-back of
-	 * their range confirmed yet: marked dirty again after ENOSPC.
+	 * their range confirmed yet: back to @dirty (and dirty in the page
+	 * cache again) when that write-back fails.
 	 */
 	struct mmf_dirty pending;
 
-	/* ENOSPC episodes (see mmf_flush.c), under err_lock. */
+	/* Write-back failure episodes (see mmf_flush.c), under err_lock. */
 	spinlock_t err_lock;
-	u32 enospc_epoch;		/* 0: none yet */
-	bool enospc_active;
-	errseq_t pending_err;		/* wb_err when @pending was last re-dirtied */
+	u32 err_epoch;			/* 0: none yet */
+	bool err_active;
+	int err_errno;			/* of the episode: -EIO, -ENOSPC, ... */
+	errseq_t err_end;		/* wb_err when the last episode ended */
+	errseq_t pending_err;		/* wb_err when @pending and @dirty were last re-dirtied */
 	struct hlist_head cursors;	/* handles' error cursors on this section */
 	struct mmf_pcpu_stats __percpu *stats;
 	atomic64_t pages_flushed;
@@ -200,7 +203,7 @@ struct mmf_handle {
 
 /*
  * What one handle was told of one section's write-back errors: the errseq
- * cursor on the backing mapping's wb_err and the ENOSPC episode told.
+ * cursor on the backing mapping's wb_err and the failure episode told.
  * Made by the handle's first flush of the section, in @h->cursors and on
  * the section's @cursors list; freed by whichever of the two dies first
  * (mmf_cursors_drop_section() / mmf_cursors_drop_handle()), so a process

@@ -72,28 +72,32 @@ static errseq_t mmf_wb_err_now(struct address_space *mapping)
 }
 
 /*
- * A write-back that failed with ENOSPC may have dropped the dirty state of
- * pages a flush handed to write-back (pending) without any waiting flush
- * seeing it: the kernel's own write-back, an asynchronous flush, another
- * user's sync_file_range().  When the mapping recorded an ENOSPC since the
- * pending pages were last made dirty again (@sec->pending_err), make them
- * all dirty again now, before the write-back that follows: nothing that
- * was handed to write-back is confirmed without having been written.
- * @now is the mapping's wb_err value to settle at.
+ * A write-back that failed may have dropped the dirty state of pages the
+ * section still counts as unwritten, recorded (dirty) or handed to
+ * write-back (pending), without any waiting flush seeing it: the kernel's
+ * own write-back, an asynchronous flush, another user's sync_file_range().
+ * When the mapping recorded an error since these pages were last made
+ * dirty again (@sec->pending_err), make them all dirty again now, before
+ * the write-back that follows: no page a view wrote is confirmed, or
+ * forgotten, without having been written.  @now is the mapping's wb_err
+ * value to settle at.
  */
 static void mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *buf)
 {
-	pgoff_t pos = 0;
+	struct mmf_dirty *idx[] = { &sec->pending, &sec->dirty };
 	errseq_t settled;
-	unsigned int n;
+	unsigned int i, n;
+	pgoff_t pos;
 
 	spin_lock(&sec->err_lock);
 	settled = sec->pending_err;
 	spin_unlock(&sec->err_lock);
-	if (errseq_check(&now, settled) == -ENOSPC)
-		while ((n = mmf_dirty_scan(&sec->pending, &pos, sec->pages - 1, buf,
+	for (i = 0; errseq_check(&now, settled) && i < ARRAY_SIZE(idx); i++) {
+		pos = 0;
+		while ((n = mmf_dirty_scan(idx[i], &pos, sec->pages - 1, buf,
 					   MMF_FLUSH_BATCH, false)))
 			mmf_rearm(sec, buf, n, true);
+	}
 	/* Concurrent settlers may both re-dirty: harmless, and none skips it. */
 	spin_lock(&sec->err_lock);
 	if (sec->pending_err == settled)
@@ -165,16 +169,18 @@ void mmf_cursors_drop_handle(struct mmf_handle *h)
 /*
  * The write-back error this open file has not been told of on @sec,
  * advancing its cursor.  A cursor starts at the section's creation.  An
- * ENOSPC of an episode this open file was already told of is not told
- * again: the pages kept dirty after it failing again on a full disk are
- * the same news.  Without memory for a cursor the error is told now and
- * again next time: never lost.
+ * error of a failure episode (mmf_flush_outcome()) this open file was
+ * already told of is not told again: the pages kept dirty after it failing
+ * again on a full or failing disk are the same news, and so are the
+ * failures errseq counted during the episode once it ended.  Without
+ * memory for a cursor the error is told now and again next time: never
+ * lost.
  */
 static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 {
 	struct mmf_cursor *c;
 	errseq_t cursor;
-	u32 told, epoch;
+	u32 told;
 	int err;
 
 	mutex_lock(&h->lock);
@@ -182,13 +188,13 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 	cursor = c ? c->err : sec->wb_base;
 	told = c ? c->told : 0;
 	err = errseq_check_and_advance(&sec->mapping->wb_err, &cursor);
-	if (err == -ENOSPC) {
+	if (err) {
 		spin_lock(&sec->err_lock);
-		epoch = sec->enospc_epoch;
-		spin_unlock(&sec->err_lock);
-		if (epoch && told == epoch)
+		if (sec->err_epoch && told == sec->err_epoch &&
+		    (sec->err_active || !errseq_check(&sec->mapping->wb_err, sec->err_end)))
 			err = 0;
-		told = epoch;
+		told = sec->err_epoch;
+		spin_unlock(&sec->err_lock);
 	}
 	if (c) {
 		c->err = cursor;
@@ -202,33 +208,50 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 
 /*
  * The outcome of a write-back pass over [first, last] that waited (or,
- * @async, failed at once): ENOSPC starts an episode, and the pages flushes
- * handed to write-back (the pending index) are marked dirty again, since
- * the file system dropped the dirty state of what it could not place.  A
- * pass without error ends the episode and confirms the pending pages.
+ * @async, failed at once).
+ *
+ * A failure starts an episode, unless one of the same errno is going on:
+ * each open of /dev/mmf is told of an episode once (mmf_report_error()).
+ * The pages flushes handed to write-back there (the pending index) go
+ * back to the flush set, dirty in the page cache again (the file system
+ * dropped the dirty state of what it could not write: a block it could
+ * not place, a write the disk failed), and, unless @keep_watch, to the
+ * write watch: the flush that took them did not write them.  The next
+ * flush of their range (or the kernel's write-back, or the section's
+ * release) writes them again, with no new write from the user.
+ *
+ * A pass without error ends the episode and confirms the pending pages.
  */
 static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t last,
-			      int werr, pgoff_t *buf)
+			      int werr, bool keep_watch, pgoff_t *buf)
 {
-	bool enospc = werr == -ENOSPC;
+	errseq_t now = werr ? 0 : mmf_wb_err_now(sec->mapping);
 	pgoff_t pos = first;
-	unsigned int n;
+	unsigned int n, i;
 
 	spin_lock(&sec->err_lock);
-	if (enospc && !sec->enospc_active) {
-		sec->enospc_active = true;
-		sec->enospc_epoch = (sec->enospc_epoch + 1) & 0x7fffffff;
-		if (!sec->enospc_epoch)
-			sec->enospc_epoch = 1;
-	} else if (!werr) {
-		sec->enospc_active = false;
+	if (werr && (!sec->err_active || werr != sec->err_errno)) {
+		sec->err_active = true;
+		sec->err_errno = werr;
+		sec->err_epoch = (sec->err_epoch + 1) & 0x7fffffff;
+		if (!sec->err_epoch)
+			sec->err_epoch = 1;
+	} else if (!werr && sec->err_active) {
+		sec->err_active = false;
+		sec->err_end = now;
 	}
 	spin_unlock(&sec->err_lock);
-	if (werr && !enospc)
-		return;
-	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, !enospc)))
-		if (enospc)
-			mmf_rearm(sec, buf, n, true);
+	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
+		if (!werr)
+			continue;
+		mmf_rearm(sec, buf, n, true);
+		for (i = 0; i < n; i++) {
+			if (!mmf_dirty_prepare(&sec->dirty, buf[i]))
+				mmf_dirty_mark(&sec->dirty, buf[i]);
+			if (!keep_watch && !mmf_dirty_prepare(&sec->watch, buf[i]))
+				mmf_dirty_mark(&sec->watch, buf[i]);
+		}
+	}
 }
 
 /*
@@ -341,7 +364,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 			werr = errseq_check(&sec->mapping->wb_err, since);
 	}
 	if (!async || werr)
-		mmf_flush_outcome(sec, first, last, werr, buf);
+		mmf_flush_outcome(sec, first, last, werr, keep_watch, buf);
 	if (!werr) {
 		*written += taken;
 		atomic64_add(taken, &sec->pages_flushed);

@@ -698,4 +698,346 @@ TEST_F(dk, a_write_error_on_a_flakey_stretch_is_reported_once_per_handle_and_ret
 	write_error(_metadata, self, DK_FLAKEY_WRITES);
 }
 
+/*
+ * A recorded page whose write-back by someone else failed (here
+ * sync_file_range(2), as the kernel's flusher would) lost its dirty state
+ * in the page cache without any flush seeing it.  A flush of another range
+ * in between, once the disk healed, must not make the module forget it:
+ * the flush of its range writes it.
+ */
+TEST_F(dk, a_page_whose_write_back_by_others_failed_is_written_by_a_later_flush)
+{
+	size_t pg = self->pg, size = NPAGES * pg;
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	unsigned int on_disk = 0;
+	uint64_t written = 0;
+	unsigned char *v;
+	char path[96];
+	int fd, a, next, nbad, ret, i;
+
+	fd = make_file(self, "sfr", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	nbad = add_ranges(bad, 0, MAX_EXT, ext, next, pg, 0, NPAGES - 1);
+	ASSERT_LT(0, nbad);
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, a);
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(page_is(v + i * pg, pg, i, 1));
+
+	ASSERT_EQ(0, dk_swap(self, bad, nbad, DK_ERROR));
+	fill_page(v, pg, 0, 2);
+	fill_page(v + 4 * pg, pg, 4, 2);
+	ret = sync_file_range(fd, 0, pg, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			      SYNC_FILE_RANGE_WAIT_AFTER);
+	EXPECT_TRUE(ret == 0 || errno == EIO) TH_LOG("sync_file_range: %s", strerror(errno));
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+
+	/* Page 4 alone: the error of the write-back above is told here. */
+	ret = flush(a, v + 4 * pg, pg, &written);
+	EXPECT_EQ(-EIO, ret) TH_LOG("the failed write-back was never told: %s", strerror(-ret));
+	EXPECT_TRUE(disk_page_is(self, ext, next, 4, 2));
+	EXPECT_EQ(1, dirty_now(a)) TH_LOG("page 0 is not on the disk");
+	ret = flush(a, v, size, &written);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH of the view: %s", strerror(-ret));
+	for (i = 0; i < NPAGES; i++)
+		on_disk += disk_page_is(self, ext, next, i, i == 0 || i == 4 ? 2 : 1);
+	EXPECT_EQ(NPAGES, on_disk) TH_LOG("page 0 was lost");
+	EXPECT_TRUE(disk_page_is(self, ext, next, 0, 2));
+	munmap(v, size);
+	close(a);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(fd, 0, size));
+	EXPECT_EQ(2, file_pages_are(fd, pg, NPAGES, 2));
+	close(fd);
+}
+
+/* Use up the file system's space: a big file, then one-block files. */
+#define NSMALL		64
+
+static int fill_fs(FIXTURE_DATA(dk) *self, int fillfd, int *nsmall)
+{
+	static char chunk[1 << 20];
+	size_t n = sizeof(chunk);
+	char path[96];
+	int fd;
+
+	memset(chunk, 0xF1, sizeof(chunk));
+	while (n >= 4096) {
+		ssize_t w = write(fillfd, chunk, n);
+
+		if (w < 0 && errno != ENOSPC)
+			return -errno;
+		if (w < (ssize_t)n)
+			n /= 2;
+	}
+	for (*nsmall = 0; *nsmall < NSMALL; (*nsmall)++) {
+		snprintf(path, sizeof(path), "%s/small%d", self->mnt, *nsmall);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			break;
+		n = write(fd, chunk, 4096);
+		close(fd);
+		if (n != 4096) {
+			(*nsmall)++;
+			break;
+		}
+	}
+	if (fsync(fillfd))
+		return -errno;
+	sync();
+	return 0;
+}
+
+/*
+ * Write page by page, one byte at offset 17 first then the whole page,
+ * until the write fault is refused: the first page not written, and the
+ * signal, si_addr and si_code of the refusal (0 when every page went).
+ */
+static unsigned int write_until_refused(unsigned char *v, size_t pg, unsigned int from,
+					unsigned int n, int *sig, void **addr, int *code)
+{
+	unsigned int i;
+
+	*sig = 0;
+	for (i = from; i < n; i++) {
+		unsigned char b = pat(i, 3, 17);
+
+		*sig = probe(v + i * pg + 17, 1, &b, addr, code);
+		if (*sig)
+			return i;
+		fill_page(v + i * pg, pg, i, 3);
+	}
+	return n;
+}
+
+/*
+ * ENOSPC on ext4.  The file system is filled, then 8 blocks are freed;
+ * pages of a sparse file are written through a view until a write is
+ * refused, then (8 more blocks freed) the same through plain mmap of
+ * another sparse file: both refusals are SIGBUS (BUS_ADRERR) at the byte
+ * written, because ext4 reserves a block when a page is first written
+ * (page_mkwrite); flushes report nothing, and what was written is flushed.
+ * Once everything is freed the rest is written and flushed, and the disk
+ * holds every page of both files.
+ */
+#define NSPARSE		64
+
+TEST_F(dk, enospc_on_ext4_is_sigbus_at_the_write_fault_as_with_plain_mmap)
+{
+	size_t pg = self->pg, size = NSPARSE * pg;
+	unsigned int k_view, k_ref, done;
+	char path[96], rpath[96], fpath[96];
+	int fd, rfd, fillfd, h, nsmall = 0, sig, code, ret, i;
+	uint64_t written = 0, written2 = 0;
+	unsigned char *v, *p;
+	struct statfs sf;
+	off_t fsize;
+	void *addr;
+
+	snprintf(path, sizeof(path), "%s/sparse", self->mnt);
+	snprintf(rpath, sizeof(rpath), "%s/sparse-ref", self->mnt);
+	snprintf(fpath, sizeof(fpath), "%s/filler", self->mnt);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	rfd = open(rpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fillfd = open(fpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, rfd);
+	ASSERT_LE(0, fillfd);
+	ASSERT_EQ(0, ftruncate(fd, size));
+	ASSERT_EQ(0, ftruncate(rfd, size));
+	ret = fill_fs(self, fillfd, &nsmall);
+	ASSERT_EQ(0, ret) TH_LOG("filling: %s", strerror(-ret));
+	ASSERT_EQ(0, statfs(self->mnt, &sf));
+	EXPECT_EQ(0, sf.f_bavail) TH_LOG("%llu blocks still free", (unsigned long long)sf.f_bavail);
+	fsize = lseek(fillfd, 0, SEEK_END);
+
+	/* 8 blocks free: the view. */
+	ASSERT_EQ(0, ftruncate(fillfd, fsize - 8 * pg));
+	ASSERT_EQ(0, fsync(fillfd));
+	h = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h) TH_LOG("CREATE: %s", strerror(-h));
+	v = mmft_map(h, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	k_view = write_until_refused(v, pg, 0, NSPARSE, &sig, &addr, &code);
+	EXPECT_LT(0, k_view) TH_LOG("no page could be written");
+	ASSERT_GT(NSPARSE, k_view) TH_LOG("a full ext4 took every page");
+	EXPECT_EQ(SIGBUS, sig);
+	EXPECT_EQ(BUS_ADRERR, code);
+	EXPECT_EQ((void *)(v + k_view * pg + 17), addr) TH_LOG("si_addr %p", addr);
+	EXPECT_EQ(0, v[k_view * pg + 17]) TH_LOG("the refused write landed");
+	ret = flush(h, v, size, &written);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH on a full ext4: %s", strerror(-ret));
+	EXPECT_GE(k_view, written);
+	EXPECT_EQ(0, dirty_now(h));
+
+	/* 8 more: plain mmap, the reference. */
+	fsize -= 8 * pg;
+	ASSERT_EQ(0, ftruncate(fillfd, fsize - 8 * pg));
+	ASSERT_EQ(0, fsync(fillfd));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	k_ref = write_until_refused(p, pg, 0, NSPARSE, &sig, &addr, &code);
+	ASSERT_GT(NSPARSE, k_ref);
+	EXPECT_EQ(SIGBUS, sig);
+	EXPECT_EQ(BUS_ADRERR, code);
+	EXPECT_EQ((void *)(p + k_ref * pg + 17), addr);
+	EXPECT_EQ(0, msync(p, size, MS_SYNC));
+
+	/* Space again: the rest goes, and nothing written before was lost. */
+	close(fillfd);
+	unlink(fpath);
+	for (i = 0; i < nsmall; i++) {
+		snprintf(fpath, sizeof(fpath), "%s/small%d", self->mnt, i);
+		unlink(fpath);
+	}
+	sync();
+	done = write_until_refused(v, pg, k_view, NSPARSE, &sig, &addr, &code);
+	EXPECT_EQ(NSPARSE, done) TH_LOG("refused at page %u after freeing space", done);
+	ret = flush(h, v, size, &written2);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH after freeing space: %s", strerror(-ret));
+	EXPECT_EQ(NSPARSE - k_view, written2);
+	EXPECT_EQ(0, dirty_now(h));
+	done = write_until_refused(p, pg, k_ref, NSPARSE, &sig, &addr, &code);
+	EXPECT_EQ(NSPARSE, done);
+	EXPECT_EQ(0, msync(p, size, MS_SYNC));
+	munmap(v, size);
+	munmap(p, size);
+	close(h);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(fd, 0, size));
+	EXPECT_EQ(NSPARSE, file_pages_are(fd, pg, NSPARSE, 3));
+	EXPECT_EQ(NSPARSE, file_pages_are(rfd, pg, NSPARSE, 3));
+	ksft_print_msg("ENOSPC on ext4: view refused page %u (SIGBUS), plain mmap page %u (SIGBUS); flushes wrote %llu then %llu pages; %d pages (%zu bytes) verified\n",
+		       k_view, k_ref, (unsigned long long)written, (unsigned long long)written2,
+		       2 * NSPARSE, 2 * size);
+	close(rfd);
+	close(fd);
+}
+
+static int stress_mode(void)
+{
+	const char *s = getenv("MMF_STRESS");
+
+	return s && !strcmp(s, "1");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A writer under a flaky disk: the file's blocks on a flakey stretch that
+ * fails every write one second of every two.  The loop writes a few pages
+ * (a new generation each), flushes through A (and every fourth time through
+ * B as well).  Whenever a flush of A reports success and nothing is left
+ * dirty, every page on the disk (O_DIRECT from the device) must hold what
+ * the view holds.  At the end, healed, a flush and the disk and the file
+ * hold every last generation.  Short form 4 s, MMF_STRESS=1 60 s.
+ */
+#define NLOOP		32
+
+TEST_F_TIMEOUT(dk, write_and_flush_under_a_flaky_disk, 240)
+{
+	size_t pg = self->pg, size = NLOOP * pg;
+	double secs = stress_mode() ? 60 : 4, t0;
+	unsigned int gen[NLOOP], i, bad_pages = 0, on_disk = 0;
+	unsigned long iters = 0, flushes = 0, checks = 0, eio_a = 0, eio_b = 0, other = 0;
+	unsigned long long verified = 0;
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	char path[96], name[48];
+	unsigned char *v;
+	int fd, a, b, next, nbad, ret;
+
+	fd = make_file(self, "loop", NLOOP, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	nbad = add_ranges(bad, 0, MAX_EXT, ext, next, pg, 0, NLOOP - 1);
+	ASSERT_LT(0, nbad);
+	snprintf(name, sizeof(name), "mmft-dkl-%d", getpid());
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0600, 0, NULL);
+	ASSERT_LE(0, a);
+	b = mmft_open_named(name, MMF_ACCESS_READ | MMF_ACCESS_WRITE, NULL);
+	ASSERT_LE(0, b);
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	for (i = 0; i < NLOOP; i++) {
+		ASSERT_TRUE(page_is(v + i * pg, pg, i, 1));
+		gen[i] = 1;
+	}
+	srand(getpid());
+	ASSERT_EQ(0, dk_swap(self, bad, nbad, DK_FLAKEY_CYCLE));
+	t0 = now_s();
+	while (now_s() - t0 < secs) {
+		unsigned int k, nw = 1 + rand() % 4;
+
+		for (k = 0; k < nw; k++) {
+			i = rand() % NLOOP;
+			fill_page(v + i * pg, pg, i, ++gen[i]);
+		}
+		iters++;
+		if (iters % 4 == 0) {
+			ret = flush(b, v, size, NULL);
+			flushes++;
+			eio_b += ret == -EIO;
+			other += ret && ret != -EIO;
+		}
+		ret = flush(a, v, size, NULL);
+		flushes++;
+		eio_a += ret == -EIO;
+		other += ret && ret != -EIO;
+		if (ret || dirty_now(a))
+			continue;
+		/* Reported written, nothing left: the disk must agree. */
+		checks++;
+		for (i = 0; i < NLOOP; i++) {
+			if (!disk_page_is(self, ext, next, i, gen[i]))
+				bad_pages++;
+			verified += pg;
+		}
+		usleep(20000);
+	}
+	EXPECT_EQ(0, bad_pages) TH_LOG("pages reported flushed but not on the disk");
+	EXPECT_EQ(0, other);
+	EXPECT_LT(0, eio_a) TH_LOG("the disk never failed a write");
+	EXPECT_LT(0, checks) TH_LOG("no flush ever succeeded");
+
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+	ret = flush(a, v, size, NULL);
+	EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("healed flush: %s", strerror(-ret));
+	EXPECT_EQ(0, flush(a, v, size, NULL));
+	EXPECT_EQ(0, dirty_now(a));
+	for (i = 0; i < NLOOP; i++)
+		on_disk += disk_page_is(self, ext, next, i, gen[i]);
+	EXPECT_EQ(NLOOP, on_disk);
+	verified += (unsigned long long)on_disk * pg;
+	munmap(v, size);
+	close(a);
+	close(b);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(0, mmft_resident(fd, 0, size));
+	for (i = 0; i < NLOOP; i++) {
+		unsigned char *buf = malloc(pg);
+
+		ASSERT_NE(NULL, buf);
+		EXPECT_EQ((ssize_t)pg, pread(fd, buf, pg, (off_t)i * pg));
+		EXPECT_TRUE(page_is(buf, pg, i, gen[i])) TH_LOG("page %u lost generation %u", i, gen[i]);
+		free(buf);
+	}
+	verified += size;
+	ksft_print_msg("flaky disk, %.0f s: %lu iterations, %lu flushes, EIO told A %lu, B %lu; %lu checks of the disk after a clean flush, %llu bytes verified\n",
+		       secs, iters, flushes, eio_a, eio_b, checks, verified);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
