@@ -10,10 +10,11 @@
 #   2. inject_test: allocation failures injected into the module (failslab,
 #      fail_page_alloc, filtered to its call stacks), its long form;
 #   3. races_test's module load/unload cycles, long form (1000 cycles), with
-#      the slab and kmemleak figures.
-# Any failed test and any sanitizer, lockdep, DEBUG_VM or kmemleak report
-# on the console fails the run (a kmemleak scan runs after the module is
-# unloaded, in every part).  The harness's per-test time limits are stretched MMF_ALARM_SCALE
+#      the slab and kmemleak figures;
+# then the fuzzer's coverage (tools/fuzz-coverage.sh).  Any failed test and
+# any sanitizer, lockdep, DEBUG_VM or kmemleak report on the console fails
+# the run (a kmemleak scan runs after the module is unloaded, in every
+# part).  The harness's per-test time limits are stretched MMF_ALARM_SCALE
 # times (default 10; tools/debug-kernel/slow-alarm.c).
 # Prints KTAP like make check, a tally per part and last one line
 # "N passed, N failed[, N skipped]".  MMF_DEBUG_TIMEOUT (seconds, default
@@ -85,6 +86,14 @@ fi
 rc=0
 [ "$fail" -eq 0 ] || rc=1
 
+# A full run also measures the module's line coverage the fuzzer reaches
+# (tools/fuzz-coverage.sh, a VM of its own, KCOV): below MMF_COVER_MIN
+# percent (default 85) fails.  MMF_FUZZ_COVERAGE=0 skips it.
+if [ $# -eq 0 ] && [ "${MMF_FUZZ_COVERAGE:-1}" != 0 ]; then
+	MMF_COVER_MIN=${MMF_COVER_MIN:-85} "$top/tools/fuzz-coverage.sh" \
+		"${MMF_FUZZ_COVER_SECONDS:-120}" 2>&1 | sed 's/^\([^#]\)/# \1/'
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+fi
 echo "# make check-debug took $(($(date +%s) - started)) s"
 summary || rc=1
 exit $rc
