@@ -111,9 +111,8 @@ for ((boot = 1; boot <= cycles + 1; boot++)); do
 		[ "${vrc:-1}" = 0 ] && ! nest verify "$tmp/out$boot" | grep -q '^ *not ok'
 		ok $? "boot $boot: after the crash, every byte of cycle $verify's durable flushes is in its files and the unflushed control writes are gone"
 		# The page checksums the writer saw in its views before the crash.
-		grep '^crash-digest ' "$tmp/out$verify" | sort > "$tmp/digest-w"
-		awk '$0 == "crash-phase verify" { on = 1 } on && /^crash-digest /' \
-			"$tmp/out$boot" | sort > "$tmp/digest-v"
+		grep "^crash-digest c$verify-" "$tmp/out$verify" | sort > "$tmp/digest-w"
+		grep "^crash-digest c$verify-" "$tmp/out$boot" | sort > "$tmp/digest-v"
 		[ -s "$tmp/digest-w" ] && diff "$tmp/digest-w" "$tmp/digest-v" > "$tmp/digest-diff"
 		s=$?
 		sed 's/^/# /' "$tmp/digest-diff" 2>/dev/null | head -n 20
