@@ -413,12 +413,12 @@ static void write_swap(uint64_t size, unsigned char *buf)
 	}
 	if (!err) {
 		fill_view(&c, c.view, buf);
-		/* Some of it to swap, when the kernel lets us (advice only). */
+		/* Some of it to swap, if the kernel takes the advice. */
 		madvise(c.view, size / 2, MADV_PAGEOUT);
 		err = ioctl_flush(c.view, 0, &written);
 	}
 	/* The handle stays open: the section lives on into the crash. */
-	result(!err, "swap-backed section: %" PRIu64 " bytes written through a view, half paged out, durable flush (%d, %" PRIu64 " pages)",
+	result(!err, "swap-backed section: %" PRIu64 " bytes written through a view, MADV_PAGEOUT on half of it, durable flush (%d, %" PRIu64 " pages)",
 	       size, err, written);
 }
 
