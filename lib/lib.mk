@@ -90,8 +90,12 @@ install: lib tools
 		-e 's|@VERSION@|$(MMF_VERSION)|' $(TOP)/lib/mmf.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
 	install -m 0755 $(BUILD)/tools/mmfctl $(DESTDIR)$(BINDIR)/
-	$(if $(MAN3),install -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/)
-	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	@# The pages' footers name the release of VERSION.
+	@for f in $(MAN3) $(MAN8); do \
+		d=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+		echo "  MAN     $$d"; \
+		sed '/^\.TH/ s/"mmf [0-9][0-9.]*"/"mmf $(MMF_VERSION)"/' $$f > $$d && chmod 0644 $$d || exit 1; \
+	done
 
 # Host-side tests: kselftest-harness programs linked statically with
 # libmmf.a (so that they can also reach the internal error mapping), and a
