@@ -70,11 +70,11 @@ struct mmf_stats {
 	uint64_t faults;	/* pages mapped by page faults */
 	uint64_t major_faults;	/* of those, faults that read the file */
 	uint64_t pages_dirtied;	/* first writes to clean pages */
-	uint64_t pages_flushed;	/* pages written back by flushes */
+	uint64_t pages_flushed;	/* pages flushes found dirty and wrote */
 	uint64_t flushes;	/* flush calls that covered the section */
 	uint64_t writeback_errors;
 	uint64_t views;		/* live views */
-	uint64_t dirty_pages;	/* pages dirty now */
+	uint64_t dirty_pages;	/* pages written through views, dirty now */
 	unsigned int protection; /* MMF_PAGE_* */
 	unsigned int readaround; /* read-around window in pages */
 };

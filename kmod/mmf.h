@@ -71,6 +71,7 @@ void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
 void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
+bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);
 unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
 			    pgoff_t *out, unsigned int max, bool clear);
 
@@ -153,8 +154,10 @@ struct mmf_section {
 	struct mmf_vmops *vmops;
 
 	/*
-	 * Pages written through views: @dirty until a flush writes them
-	 * (the flush set and the dirty_pages statistic), @watch until a
+	 * Pages written through views: @dirty until a flush writes them or
+	 * they are found clean, written back by the kernel itself
+	 * (mmf_written_back(); the flush set and the dirty_pages
+	 * statistic), @watch until a
 	 * write-watch reset or a flush through a view that may write the
 	 * section (a reader's flush leaves it, so @watch may hold pages
 	 * that @dirty no longer has).
@@ -162,9 +165,10 @@ struct mmf_section {
 	struct mmf_dirty dirty;
 	struct mmf_dirty watch;
 	/*
-	 * Pages a flush handed to write-back and no waiting write-back of
-	 * their range confirmed yet: back to @dirty (and dirty in the page
-	 * cache again) when that write-back fails.
+	 * Pages a flush handed to write-back, or found written back by the
+	 * kernel, and no waiting write-back of their range confirmed yet:
+	 * back to @dirty (and dirty in the page cache again) when that
+	 * write-back fails.
 	 */
 	struct mmf_dirty pending;
 
@@ -278,6 +282,8 @@ long mmf_ioctl_flush(struct mmf_handle *h, void __user *uarg);
 void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	       bool redirty);
 void mmf_release_writeback(struct mmf_section *sec);
+bool mmf_written_back(struct mmf_section *sec, pgoff_t pgoff);
+int mmf_settle_written_back(struct mmf_section *sec);
 void mmf_cursors_drop_section(struct mmf_section *sec);
 void mmf_cursors_drop_handle(struct mmf_handle *h);
 

@@ -48,10 +48,21 @@ static inline void mmf_vm_flags_clear(struct vm_area_struct *vma, vm_flags_t fla
 #endif
 
 #if MMF_KERNEL_AT_LEAST(6, 4)
-/* 6.4 made filemap_lock_folio() return ERR_PTR(-ENOENT) for a miss. */
+/*
+ * 6.4 made filemap_lock_folio() and filemap_get_folio() return
+ * ERR_PTR(-ENOENT) for a miss.
+ */
 static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_t index)
 {
 	struct folio *folio = filemap_lock_folio(mapping, index);
+
+	return IS_ERR(folio) ? NULL : folio;
+}
+
+/* The folio cached at @index, referenced and not locked; NULL on a miss. */
+static inline struct folio *mmf_get_folio(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
 
 	return IS_ERR(folio) ? NULL : folio;
 }
@@ -59,6 +70,11 @@ static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_
 static inline struct folio *mmf_lock_folio(struct address_space *mapping, pgoff_t index)
 {
 	return filemap_lock_folio(mapping, index);
+}
+
+static inline struct folio *mmf_get_folio(struct address_space *mapping, pgoff_t index)
+{
+	return filemap_get_folio(mapping, index);
 }
 #endif
 

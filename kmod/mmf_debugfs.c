@@ -23,6 +23,8 @@ static void mmf_show_section(struct seq_file *m, struct mmf_section *sec, char *
 		if (IS_ERR(path))
 			path = "[?]";
 	}
+	/* Without memory for it, "dirty" may count pages written back since. */
+	mmf_settle_written_back(sec);
 	mmf_section_stats(sec, &sum);
 	seq_printf(m, "%llu ", sec->id);
 	if (sec->name)

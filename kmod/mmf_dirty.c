@@ -198,6 +198,35 @@ bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 }
 
 /*
+ * Take @pgoff out of the index; true when it was recorded.  A chunk left
+ * empty is freed, as by a clearing scan.
+ */
+bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
+{
+	unsigned long idx = pgoff / MMF_CHUNK_BITS, bit = pgoff % MMF_CHUNK_BITS;
+	struct mmf_chunk *chunk;
+	bool was_set = false;
+
+	xa_lock(&d->chunks);
+	chunk = xa_load(&d->chunks, idx);
+	if (chunk && test_bit(bit, chunk->bits)) {
+		mmf_chunk_clear(chunk, bit);
+		was_set = true;
+		if (mmf_chunk_empty(chunk))
+			__xa_erase(&d->chunks, idx);
+		else
+			chunk = NULL;
+	} else {
+		chunk = NULL;
+	}
+	xa_unlock(&d->chunks);
+	mmf_chunk_free(chunk);
+	if (was_set)
+		atomic_long_dec(&d->count);
+	return was_set;
+}
+
+/*
  * Collect up to @max recorded page offsets in [*pos, last] into @out, in
  * ascending order, clearing them when @clear (a chunk left empty is freed).
  * *pos is advanced past the last one returned (or past @last), so that a

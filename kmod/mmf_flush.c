@@ -54,6 +54,117 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 }
 
 /*
+ * Whether the page cache holds page @pgoff of @sec dirty.  A page that is
+ * not cached is not dirty: it was written back, if it ever was dirty,
+ * before it could be evicted.
+ */
+static bool mmf_page_dirty(struct mmf_section *sec, pgoff_t pgoff)
+{
+	struct folio *folio = mmf_get_folio(sec->mapping, pgoff);
+	bool dirty;
+
+	if (!folio)
+		return false;
+	dirty = folio_test_dirty(folio);
+	folio_put(folio);
+	return dirty;
+}
+
+/*
+ * Whether a write-back of the mapping failed since the section last made
+ * the pages of failed write-backs dirty again (mmf_pending_settle()): until
+ * then a clean page may be one the disk refused, not one it holds.
+ */
+static bool mmf_failed_since_settle(struct mmf_section *sec)
+{
+	errseq_t settled;
+
+	spin_lock(&sec->err_lock);
+	settled = sec->pending_err;
+	spin_unlock(&sec->err_lock);
+	return errseq_check(&sec->mapping->wb_err, settled) != 0;
+}
+
+/*
+ * The kernel's own write-back (its flusher threads, reclaim, anyone's
+ * fsync(2) or sync_file_range(2) of the file) cleans pages without the
+ * module hearing of it: a recorded page may be clean, or evicted, long
+ * before a flush.  Such a page is not dirty (dirty_pages), a flush does
+ * not write it (pages_written), and the next write to it is a first write
+ * to a clean page (pages_dirtied).  This takes recorded page @pgoff, which
+ * the caller saw clean, out of the flush set and notes it in @pending, as
+ * a flush notes what it hands to write-back: if that write-back failed,
+ * the next waiting flush makes the page dirty again
+ * (mmf_pending_settle()).  True when it did.  Nothing is taken while a
+ * failure is unsettled: a page clean then may be one that failed, and it
+ * stays recorded (and counted in dirty_pages) until a waiting flush.
+ *
+ * Against a write that records the page (page_mkwrite marks the folio
+ * dirty, then sets the bit): the bit is cleared first and the folio looked
+ * at after, both ordered by the index's lock, so the folio of a write
+ * recorded before the clear is seen dirty and the bit set again, and a
+ * write recorded after the clear sets its own bit.  A file system's
+ * write-back cleans folios only (nothing here takes the folio lock), so
+ * only sections that write back (@can_writeback) call this: on shmem a
+ * swapped-out page is still dirty, in swap.
+ */
+bool mmf_written_back(struct mmf_section *sec, pgoff_t pgoff)
+{
+	if (mmf_failed_since_settle(sec) || !mmf_dirty_clear(&sec->dirty, pgoff))
+		return false;
+	if (mmf_page_dirty(sec, pgoff)) {
+		mmf_dirty_mark(&sec->dirty, pgoff);
+		return false;
+	}
+	if (!mmf_dirty_prepare(&sec->pending, pgoff))
+		mmf_dirty_mark(&sec->pending, pgoff);
+	return true;
+}
+
+/*
+ * Take every recorded page that the kernel wrote back out of the flush
+ * set (mmf_written_back()), so that the dirty index counts dirty pages
+ * (STAT, debugfs).  One page-cache lookup per recorded page.
+ */
+int mmf_settle_written_back(struct mmf_section *sec)
+{
+	pgoff_t *buf, pos = 0;
+	unsigned int n, i;
+
+	if (!sec->can_writeback || !atomic_long_read(&sec->dirty.count) ||
+	    mmf_failed_since_settle(sec))
+		return 0;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while ((n = mmf_dirty_scan(&sec->dirty, &pos, sec->pages - 1, buf, MMF_FLUSH_BATCH,
+				   false))) {
+		for (i = 0; i < n; i++)
+			if (!mmf_page_dirty(sec, buf[i]))
+				mmf_written_back(sec, buf[i]);
+		cond_resched();
+	}
+	kfree(buf);
+	return 0;
+}
+
+/*
+ * Of the recorded pages @pgoffs a flush just took out of the flush set,
+ * keep, in order, those the page cache still holds dirty, and return how
+ * many: the kernel wrote the others back already, so this flush neither
+ * writes nor counts them.
+ */
+static unsigned int mmf_still_dirty(struct mmf_section *sec, pgoff_t *pgoffs, unsigned int n)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (mmf_page_dirty(sec, pgoffs[i]))
+			pgoffs[kept++] = pgoffs[i];
+	return kept;
+}
+
+/*
  * The mapping's write-back error state now, as a cursor a later
  * errseq_check() compares with: the raw value, never errseq_sample()'s 0
  * for an error nobody saw yet, which would make that older error look like
@@ -305,6 +416,8 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	u64 taken = 0;
 	errseq_t since;
 	int err = 0, werr = 0;
+	/* A waiting flush makes what failed dirty again, and writes it. */
+	bool failed = !async && sec->can_writeback && mmf_failed_since_settle(sec);
 
 	atomic64_inc(&sec->flushes);
 	/*
@@ -324,7 +437,13 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 		/* shmem: nothing writes the pages back, so nothing re-arms. */
 		if (!sec->can_writeback) {
 			mmf_rearm(sec, buf, n, false);
-		} else if (async) {
+			taken += n;
+			continue;
+		}
+		/* What the kernel wrote back already is not this flush's. */
+		if (!failed)
+			n = mmf_still_dirty(sec, buf, n);
+		if (async && n) {
 			/* Start this batch now, and see what it skipped. */
 			int e = mmf_writeback_start(sec->mapping, (loff_t)buf[0] << PAGE_SHIFT,
 						    ((loff_t)buf[n - 1] << PAGE_SHIFT) +
@@ -372,7 +491,13 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	/* EIO and ENOSPC are reported through errseq below. */
 	if (werr && werr != -EIO && werr != -ENOSPC)
 		err = werr;
-	if (flags & MMF_FLUSH_DURABLE) {
+	/*
+	 * A write-back that failed left nothing durable to make: an fsync
+	 * would write the pages made dirty again above, fail the same way and
+	 * drop them again, which NFS does for good (nfs_test
+	 * enospc_on_the_server_is_never_a_silent_loss).
+	 */
+	if ((flags & MMF_FLUSH_DURABLE) && !werr) {
 		werr = vfs_fsync_range(sec->file, start, end, 1);
 		if (werr && werr != -EIO && werr != -ENOSPC && !err)
 			err = werr;

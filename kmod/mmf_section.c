@@ -506,6 +506,10 @@ long mmf_ioctl_stat(struct mmf_handle *h, void __user *uarg)
 		return -EINVAL;
 	if (!sec)
 		return -EBADFD;
+	/* dirty_pages: what is dirty, not what the kernel wrote back since. */
+	ret = mmf_settle_written_back(sec);
+	if (ret)
+		return ret;
 	mmf_section_stats(sec, &sum);
 	st.section_id = sec->id;
 	st.section_size = sec->size;

@@ -196,6 +196,28 @@ static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf, bo
 		mmf_record(sec, i);
 }
 
+/*
+ * A write to a clean page that is still recorded: the kernel wrote it back
+ * since (or is writing it).  The old record goes (mmf_written_back()), so
+ * that this write is recorded, and counted in pages_dirtied, as the first
+ * write to a clean page it is.  Before the chunks are prepared, since this
+ * may free one.
+ */
+static void mmf_mkwrite_settle(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
+{
+	struct folio *folio = page_folio(vmf->page);
+	pgoff_t i;
+
+	if (!sec->can_writeback || folio_test_dirty(folio))
+		return;
+	if (!whole || !folio_test_large(folio)) {
+		mmf_written_back(sec, vmf->pgoff);
+		return;
+	}
+	for (i = folio->index; i < folio->index + folio_nr_pages(folio) && i < sec->pages; i++)
+		mmf_written_back(sec, i);
+}
+
 /* The backing file system's page_mkwrite, then the record. */
 static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 {
@@ -204,6 +226,7 @@ static vm_fault_t mmf_vm_page_mkwrite(struct vm_fault *vmf)
 	bool whole = mmf_folio_writable(vmf);
 	vm_fault_t ret;
 
+	mmf_mkwrite_settle(sec, vmf, whole);
 	if (mmf_mkwrite_prepare(sec, vmf, whole))
 		return VM_FAULT_OOM;
 	ret = mo->orig->page_mkwrite(vmf);
@@ -234,6 +257,7 @@ static vm_fault_t mmf_vm_mkwrite_nofs(struct vm_fault *vmf)
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	bool whole = mmf_folio_writable(vmf);
 
+	mmf_mkwrite_settle(sec, vmf, whole);
 	if (mmf_mkwrite_prepare(sec, vmf, whole))
 		return VM_FAULT_OOM;
 	folio_lock(folio);

@@ -106,7 +106,7 @@ struct mmf_flush {
 	__u32 flags;		/* in: MMF_FLUSH_* */
 	__u64 addr;		/* in: start address, inside a view */
 	__u64 length;		/* in: bytes, 0 = to the end of that view */
-	__u64 pages_written;	/* out: dirty pages written back */
+	__u64 pages_written;	/* out: recorded pages found dirty and written */
 };
 
 /* struct mmf_write_watch.flags */
@@ -136,11 +136,11 @@ struct mmf_stat {
 	__u64 faults;		/* out: faults resolved by fault or fault-around */
 	__u64 major_faults;	/* out: faults that waited for a read */
 	__u64 pages_dirtied;	/* out: first writes to clean pages */
-	__u64 pages_flushed;	/* out: pages written back by flushes */
+	__u64 pages_flushed;	/* out: pages_written of all flushes */
 	__u64 flushes;		/* out: flush calls */
 	__u64 writeback_errors;	/* out: write-back errors seen */
 	__u64 views;		/* out: live views */
-	__u64 dirty_pages;	/* out: pages dirty now */
+	__u64 dirty_pages;	/* out: recorded pages dirty now */
 	__u32 prot;		/* out: MMF_PROT_* */
 	__u32 readaround;	/* out: read-around window in pages */
 };
