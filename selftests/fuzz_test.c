@@ -40,7 +40,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -81,6 +83,11 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
 #endif
+/* <linux/fs.h> would clash with <sys/mount.h>. */
+#define FZ_IOC_GETFLAGS		_IOR('f', 1, long)
+#define FZ_IOC_SETFLAGS		_IOW('f', 2, long)
+#define FZ_IMMUTABLE_FL		0x00000010
+#define FZ_APPEND_FL		0x00000020
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif
@@ -90,7 +97,7 @@ enum {
 	OP_HOPEN, OP_CLOSE, OP_DUP, OP_CREATE, OP_OPEN, OP_FLUSH, OP_WATCH, OP_STAT,
 	OP_QUERY, OP_FMAPPED, OP_VERSION, OP_BADCMD, OP_MMAP, OP_MUNMAP, OP_MPROTECT,
 	OP_MREMAP, OP_TOUCH, OP_MADVISE, OP_MSYNC, OP_TRUNCATE, OP_RW, OP_FORK,
-	OP_DEBUGFS, OP_NR
+	OP_DEBUGFS, OP_CHATTR, OP_NR
 };
 
 /*
@@ -104,13 +111,14 @@ static const unsigned int fz_weight[OP_NR] = {
 	[OP_FMAPPED] = 50, [OP_VERSION] = 30, [OP_BADCMD] = 20, [OP_MMAP] = 60,
 	[OP_MUNMAP] = 20, [OP_MPROTECT] = 20, [OP_MREMAP] = 20, [OP_TOUCH] = 120,
 	[OP_MADVISE] = 10, [OP_MSYNC] = 8, [OP_TRUNCATE] = 5, [OP_RW] = 5, [OP_FORK] = 1,
-	[OP_DEBUGFS] = 1,
+	[OP_DEBUGFS] = 1, [OP_CHATTR] = 2,
 };
 
 static const char *const fz_opname[OP_NR] = {
 	"hopen", "close", "dup", "create", "open", "flush", "watch", "stat",
 	"query", "fmapped", "version", "badcmd", "mmap", "munmap", "mprotect",
 	"mremap", "touch", "madvise", "msync", "truncate", "rw", "fork", "debugfs",
+	"chattr",
 };
 
 /* One call: the operation and raw random words its arguments derive from. */
@@ -136,6 +144,7 @@ struct fz_thread {
 	char *arena;			/* FZ_VIEWS slots of FZ_SLOT_PAGES */
 	int file;		/* own file on ext4 (or /tmp), O_RDWR */
 	int rofile;		/* the same, O_RDONLY */
+	int wofile;		/* the same, O_WRONLY */
 	int pathfd;		/* the same, O_PATH */
 	int tmp;		/* own file on tmpfs, O_RDWR */
 	int memfd;		/* a sealed memfd */
@@ -152,6 +161,8 @@ struct fz_thread {
 	unsigned int npcs;
 	struct fz_call *corpus;
 	unsigned int ncorpus;
+	uint64_t *child_pcs;		/* shared with forked children: [0] = count */
+	int child_fresh;		/* a child reached new PCs */
 	/* counters */
 	uint64_t calls, ioctls, mm, touches, forks, faults, children_bad, corpus_adds;
 	uint64_t op_ns[OP_NR], op_n[OP_NR];
@@ -177,6 +188,8 @@ static struct {
 	int devnull;
 	int procfd;
 	int empty;		/* a file of size 0 */
+	int swapfd;		/* an active swap file, or -1 */
+	int ovlfd;		/* a file on overlayfs, or -1 */
 	char names[FZ_NAMES][300];
 	uint32_t name_len[FZ_NAMES];
 	uint64_t *pcs;		/* the union of every thread's PCs */
@@ -283,6 +296,44 @@ static void fz_kcov_stop(struct fz_thread *t)
 	t->kcov_fd = -1;
 }
 
+/* Add PCs to the thread's set and the union; true if any was new. */
+static int fz_merge(struct fz_thread *t, const uint64_t *pcs, uint64_t n)
+{
+	int fresh = 0;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		if (fz_pcset_add(t->pcs, pcs[i])) {
+			fresh = 1;
+			t->npcs++;
+			if (fz_pcset_add(fz.pcs, pcs[i]))
+				atomic_fetch_add(&fz.npcs, 1);
+		}
+	}
+	return fresh;
+}
+
+/*
+ * In a forked child: trace its calls into a KCOV of its own (a task's
+ * KCOV is not inherited) and hand the PCs to the parent at exit.
+ */
+static uint64_t *fz_child_kcov(void)
+{
+	int fd = open(FZ_KCOV_PATH, O_RDWR | O_CLOEXEC);
+	uint64_t *p;
+
+	if (fd < 0)
+		return NULL;
+	if (ioctl(fd, KCOV_INIT_TRACE, FZ_KCOV_WORDS))
+		return NULL;
+	p = mmap(NULL, FZ_KCOV_WORDS * sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	if (p == MAP_FAILED || ioctl(fd, KCOV_ENABLE, FZ_KCOV_TRACE_PC))
+		return NULL;
+	__atomic_store_n(&p[0], 0, __ATOMIC_RELAXED);
+	return p;
+}
+
 /* ---- argument helpers ---- */
 
 static void fz_count(struct fz_thread *t, int ioctls)
@@ -323,7 +374,7 @@ static int fz_any_fd(struct fz_thread *t, uint64_t a)
 /* A backing fd for CREATE or FILE_MAPPED; @valid picks a good one. */
 static int fz_backing(struct fz_thread *t, uint64_t a, int valid)
 {
-	unsigned int k = valid ? a % 10 : a % 20;
+	unsigned int k = valid ? a % 10 : a % 23;
 
 	switch (k) {
 	case 0 ... 4: return t->file;
@@ -340,6 +391,9 @@ static int fz_backing(struct fz_thread *t, uint64_t a, int valid)
 	case 17: return fz.empty;
 	/* Never one of ours by chance (the control file's): none or negative. */
 	case 18: return 1000 + (int)(a >> 8) % 1000;
+	case 19: return t->wofile;
+	case 20: return fz.swapfd;
+	case 21: return fz.ovlfd;
 	default: return (int)((a >> 8) | 0x80000000U);
 	}
 }
@@ -1090,6 +1144,23 @@ static void fz_op_debugfs(struct fz_thread *t, const struct fz_call *c)
 	close(fd);
 }
 
+/* The thread's ext4 file becomes append-only, immutable, or neither. */
+static void fz_op_chattr(struct fz_thread *t, const struct fz_call *c)
+{
+	int flags = 0;
+
+	fz_count(t, 0);
+	if (ioctl(t->file, FZ_IOC_GETFLAGS, &flags))
+		return;
+	flags &= ~(FZ_APPEND_FL | FZ_IMMUTABLE_FL);
+	if (c->a[0] % 4 == 0)
+		flags |= FZ_APPEND_FL;
+	else if (c->a[0] % 4 == 1)
+		flags |= FZ_IMMUTABLE_FL;
+	ioctl(t->file, FZ_IOC_SETFLAGS, &flags);
+	fz_count(t, 0);
+}
+
 static void fz_exec(struct fz_thread *t, const struct fz_call *c);
 
 /*
@@ -1104,10 +1175,19 @@ static void fz_op_fork(struct fz_thread *t, const struct fz_call *c)
 
 	t->forks++;
 	fz_count(t, 0);
+	if (t->kcov_fd >= 0 && !t->child_pcs) {
+		t->child_pcs = mmap(NULL, FZ_KCOV_WORDS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (t->child_pcs == MAP_FAILED)
+			t->child_pcs = NULL;
+	}
+	if (t->child_pcs)
+		t->child_pcs[0] = 0;
 	pid = fork();
 	if (pid < 0)
 		return;
 	if (pid == 0) {
+		uint64_t *kc = t->child_pcs ? fz_child_kcov() : NULL;
 		struct fz_call cc;
 
 		t->in_child = 1;
@@ -1130,10 +1210,20 @@ static void fz_op_fork(struct fz_thread *t, const struct fz_call *c)
 				cc.a[k] = rnd(t);
 			fz_exec(t, &cc);
 		}
+		if (kc) {
+			uint64_t n = __atomic_load_n(&kc[0], __ATOMIC_RELAXED);
+
+			if (n >= FZ_KCOV_WORDS)
+				n = FZ_KCOV_WORDS - 1;
+			memcpy(t->child_pcs + 1, kc + 1, n * sizeof(uint64_t));
+			t->child_pcs[0] = n;
+		}
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		t->children_bad++;
+	if (t->child_pcs && t->child_pcs[0] < FZ_KCOV_WORDS)
+		t->child_fresh = fz_merge(t, t->child_pcs + 1, t->child_pcs[0]);
 }
 
 static void fz_exec(struct fz_thread *t, const struct fz_call *c)
@@ -1187,6 +1277,7 @@ static void fz_exec(struct fz_thread *t, const struct fz_call *c)
 	case OP_RW: fz_op_rw(t, c); break;
 	case OP_FORK: fz_op_fork(t, c); break;
 	case OP_DEBUGFS: fz_op_debugfs(t, c); break;
+	case OP_CHATTR: fz_op_chattr(t, c); break;
 	}
 }
 
@@ -1227,28 +1318,20 @@ static void fz_gen(struct fz_thread *t, struct fz_call *c)
 /* Run @c; with KCOV, keep it in the corpus if it reached new PCs. */
 static void fz_run(struct fz_thread *t, const struct fz_call *c)
 {
-	uint64_t n, i;
-	int fresh = 0;
+	uint64_t n;
+	int fresh;
 
 	if (t->kcov_fd < 0) {
 		fz_exec(t, c);
 		return;
 	}
+	t->child_fresh = 0;
 	__atomic_store_n(&t->kcov[0], 0, __ATOMIC_RELAXED);
 	fz_exec(t, c);
 	n = __atomic_load_n(&t->kcov[0], __ATOMIC_RELAXED);
 	if (n >= FZ_KCOV_WORDS)
 		n = FZ_KCOV_WORDS - 1;
-	for (i = 1; i <= n; i++) {
-		uint64_t pc = t->kcov[i];
-
-		if (fz_pcset_add(t->pcs, pc)) {
-			fresh = 1;
-			t->npcs++;
-			if (fz_pcset_add(fz.pcs, pc))
-				atomic_fetch_add(&fz.npcs, 1);
-		}
-	}
+	fresh = fz_merge(t, t->kcov + 1, n) | t->child_fresh;
 	if (fresh) {
 		t->corpus[t->ncorpus < FZ_CORPUS ? t->ncorpus++ : rnd(t) % FZ_CORPUS] = *c;
 		t->corpus_adds++;
@@ -1402,6 +1485,7 @@ static int fz_thread_init(struct fz_thread *t, int idx)
 	if (t->file < 0 || t->tmp < 0)
 		return -1;
 	t->rofile = open(t->path[0], O_RDONLY | O_CLOEXEC);
+	t->wofile = open(t->path[0], O_WRONLY | O_CLOEXEC);
 	t->pathfd = open(t->path[0], O_PATH | O_CLOEXEC);
 	snprintf(name, sizeof(name), "fz%d", idx);
 	t->memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -1439,7 +1523,12 @@ static int fz_thread_init(struct fz_thread *t, int idx)
 
 static void fz_thread_fini(struct fz_thread *t)
 {
+	int flags = 0;
+
+	/* An immutable file cannot be removed. */
+	ioctl(t->file, FZ_IOC_SETFLAGS, &flags);
 	close(t->file);
+	close(t->wofile);
 	close(t->tmp);
 	close(t->rofile);
 	close(t->pathfd);
@@ -1448,6 +1537,8 @@ static void fz_thread_fini(struct fz_thread *t)
 	unlink(t->path[1]);
 	free(t->pcs);
 	free(t->corpus);
+	if (t->child_pcs)
+		munmap(t->child_pcs, FZ_KCOV_WORDS * sizeof(uint64_t));
 }
 
 static void fz_names_init(void)
@@ -1504,6 +1595,72 @@ static void fz_weights(const char *only, int cheap)
 	}
 	if (!fz.total_weight)
 		fz_weights(NULL, cheap);
+}
+
+#define FZ_SWAPFILE	"/mnt/ext4/mmf-fuzz.swap"
+#define FZ_OVL		"/tmp/mmf-fuzz-ovl"
+#define FZ_USER_LIMIT	"/sys/module/mmf/parameters/max_sections_per_user"
+
+/*
+ * Backing files CREATE must refuse or restrict: an active swap file (16
+ * pages, made here: the header is one page) and a file on overlayfs.
+ * Either is -1 where it cannot be had.
+ */
+static void fz_odd_files(void)
+{
+	char buf[4096 * 4] = { 0 };
+	uint32_t hdr[3] = { 1, 15, 0 };	/* version, last page, bad pages */
+	int fd;
+
+	fz.swapfd = -1;
+	fz.ovlfd = -1;
+	fd = open(FZ_SWAPFILE, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0 && fz.page == 4096) {
+		memcpy(buf + 1024, hdr, sizeof(hdr));
+		memcpy(buf + fz.page - 10, "SWAPSPACE2", 10);
+		if (pwrite(fd, buf, sizeof(buf), 0) == sizeof(buf)) {
+			memset(buf, 0, sizeof(buf));
+			if (pwrite(fd, buf, sizeof(buf), sizeof(buf)) == sizeof(buf) &&
+			    pwrite(fd, buf, sizeof(buf), 2 * sizeof(buf)) == sizeof(buf) &&
+			    pwrite(fd, buf, sizeof(buf), 3 * sizeof(buf)) == sizeof(buf) &&
+			    !fsync(fd) && !swapon(FZ_SWAPFILE, 0))
+				fz.swapfd = fd;
+		}
+	}
+	if (fz.swapfd < 0) {
+		if (fd >= 0)
+			close(fd);
+		unlink(FZ_SWAPFILE);
+	}
+	if (mkdir(FZ_OVL, 0700) || mkdir(FZ_OVL "/l", 0700) || mkdir(FZ_OVL "/u", 0700) ||
+	    mkdir(FZ_OVL "/w", 0700) || mkdir(FZ_OVL "/m", 0700) ||
+	    mount("overlay", FZ_OVL "/m", "overlay", 0,
+		  "lowerdir=" FZ_OVL "/l,upperdir=" FZ_OVL "/u,workdir=" FZ_OVL "/w"))
+		return;
+	fz.ovlfd = open(FZ_OVL "/m/f", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fz.ovlfd >= 0 && pwrite(fz.ovlfd, buf, fz.page, 0) != (ssize_t)fz.page) {
+		close(fz.ovlfd);
+		fz.ovlfd = -1;
+	}
+}
+
+static void fz_odd_files_fini(void)
+{
+	if (fz.swapfd >= 0) {
+		swapoff(FZ_SWAPFILE);
+		close(fz.swapfd);
+		unlink(FZ_SWAPFILE);
+	}
+	if (fz.ovlfd >= 0)
+		close(fz.ovlfd);
+	umount(FZ_OVL "/m");
+	unlink(FZ_OVL "/u/f");
+	rmdir(FZ_OVL "/u");
+	rmdir(FZ_OVL "/w/work");
+	rmdir(FZ_OVL "/w");
+	rmdir(FZ_OVL "/l");
+	rmdir(FZ_OVL "/m");
+	rmdir(FZ_OVL);
 }
 
 static uint64_t fz_env(const char *name, uint64_t def)
@@ -1601,7 +1758,8 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	uint64_t corpus = 0;
 	unsigned int i;
 	double took;
-	int made = 0;
+	int made = 0, limit_ok;
+	char limit[32];
 
 	ASSERT_EQ(0, sections0) TH_LOG("sections left by earlier tests");
 	ASSERT_EQ(0, views0);
@@ -1631,6 +1789,12 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	fz.dirfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	fz.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fz.procfd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	fz_odd_files();
+	printf("# fuzz: an active swap file: %s; a file on overlayfs: %s\n",
+	       fz.swapfd >= 0 ? "yes" : "no", fz.ovlfd >= 0 ? "yes" : "no");
+	/* Children that become an unprivileged user meet the per-user limit. */
+	limit_ok = !mmft_read_knob(FZ_USER_LIMIT, limit, sizeof(limit)) &&
+		   !mmft_write_knob(FZ_USER_LIMIT, "4");
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
 
@@ -1670,6 +1834,9 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	close(fz.dirfd);
 	close(fz.devnull);
 	close(fz.procfd);
+	fz_odd_files_fini();
+	if (limit_ok)
+		mmft_write_knob(FZ_USER_LIMIT, limit);
 	printf("# fuzz: %" PRIu64 " calls (%" PRIu64 " ioctls, %" PRIu64 " other) in %.1f s, "
 	       "%" PRIu64 " view accesses (%" PRIu64 " faulted), %" PRIu64 " forks; "
 	       "control file: %" PRIu64 " rounds, %" PRIu64 " bytes verified\n",
