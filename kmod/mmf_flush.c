@@ -494,8 +494,8 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	/*
 	 * A write-back that failed left nothing durable to make: an fsync
 	 * would write the pages made dirty again above, fail the same way and
-	 * drop them again, which NFS does for good (nfs_test
-	 * enospc_on_the_server_is_never_a_silent_loss).
+	 * drop their dirty state again (NFS drops the pages themselves: nfs_test
+	 * enospc_on_the_server_is_reported_and_not_claimed_written).
 	 */
 	if ((flags & MMF_FLUSH_DURABLE) && !werr) {
 		werr = vfs_fsync_range(sec->file, start, end, 1);
