@@ -56,6 +56,13 @@ if [ ! -e "$base/.mmf-base-done" ]; then
 	touch "$base/.mmf-base-done"
 fi
 
+# The chroot's mounts live in a private mount namespace; should one have
+# reached this one all the same (seen once), it goes before the copy does.
+unmount_root() {
+	awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
+}
+unmount_root
 if [ "${MMF_DEB_REUSE:-0}" = 1 ] && [ -d "$root/src/mmf/.git" ]; then
 	git -C "$root/src/mmf" pull -q --ff-only
 else
@@ -239,6 +246,7 @@ unshare --mount --propagation private -- /bin/sh -ec '
 	chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 MMF_VM_SLOTS="${MMF_VM_SLOTS:-3}" /src/check.sh' \
 	sh "$root" "$archives" "$slots" || rc=$?
+unmount_root
 echo "check-packages: $(if [ $rc -eq 0 ]; then echo passed; else echo FAILED; fi)" \
 	"in $(($(date +%s) - start)) s (chroot $root)"
 exit $rc
