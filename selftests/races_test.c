@@ -24,7 +24,7 @@
  *  - module unload/load cycles with slab (and kmemleak, where the kernel
  *    has it) showing no growth; the module is left loaded.
  *
- * The short form (make check) runs each race for about a second; with
+ * The short form (make check) runs each race for half a second; with
  * MMF_STRESS=1 (make stress) the counts and durations are the long ones.
  * Every word the writers store names its page (low 16 bits), its writer
  * kind (top byte) and a sequence number, so a reader can tell stale or
@@ -590,7 +590,7 @@ static void flusher_proc(struct flush_shared *sh, int h, unsigned int pages)
 static void flush_race_on(struct __test_metadata *_metadata, const char *dir, long *bytes)
 {
 	unsigned int pages = SHORT_LONG(128, 1024), writers = SHORT_LONG(2, 4), flushers = 2, i;
-	double secs = SHORT_LONG(1.0, 60.0), t0;
+	double secs = SHORT_LONG(0.5, 60.0), t0;
 	size_t pg = MMFT_PAGE, len = pages * pg;
 	struct flush_shared *sh;
 	pid_t pid[8];
@@ -720,7 +720,7 @@ TEST_F_TIMEOUT(races, munmap_mremap_fork_and_dontneed_during_faults, 900)
 {
 	enum { T = 3 };
 	unsigned int pages = 64;
-	double secs = SHORT_LONG(1.0, 120.0), t0;
+	double secs = SHORT_LONG(0.5, 120.0), t0;
 	size_t pg = self->pg, len = pages * pg;
 	struct vma_race r[T];
 	long ops[5] = { 0 }, loads = 0, stores = 0, holes = 0, bad = 0, bytes = 0;
@@ -927,7 +927,7 @@ static void truncate_race_on(struct __test_metadata *_metadata, const char *dir,
 {
 	enum { T = 3 };
 	unsigned int pages = 32, k = pages / 2, p, i;
-	double secs = SHORT_LONG(1.0, 120.0), t0;
+	double secs = SHORT_LONG(0.5, 120.0), t0;
 	size_t pg = MMFT_PAGE, len = pages * pg;
 	struct trunc_thread th[T + 1];
 	struct trunc_shared *sh;
@@ -1189,7 +1189,7 @@ TEST_F_TIMEOUT(races, handles_closed_while_views_fault, 900)
 {
 	enum { T = 2 };
 	unsigned int pages = 16, i;
-	double secs = SHORT_LONG(1.0, 120.0), t0;
+	double secs = SHORT_LONG(0.5, 120.0), t0;
 	size_t pg = self->pg, len = pages * pg;
 	struct close_race r[T + 2];
 	long loads = 0, stores = 0, bad = 0, views = 0, enoent = 0, lost = 0, bytes = 0;
@@ -1502,7 +1502,7 @@ static int use_module(int fd, unsigned int c)
 
 TEST_F_TIMEOUT(races, load_unload_cycles_leave_no_slab_or_kmemleak_growth, 3600)
 {
-	unsigned int cycles = SHORT_LONG(20, 1000), warm = 3, c;
+	unsigned int cycles = SHORT_LONG(15, 1000), warm = 3, c;
 	long long slab0 = 0, slab1, vm0 = 0, vm1;
 	long leaks0 = -1, leaks1, bad = 0;
 	struct mmf_version ver;
@@ -1555,10 +1555,10 @@ TEST_F_TIMEOUT(races, load_unload_cycles_leave_no_slab_or_kmemleak_growth, 3600)
 	/*
 	 * A leak of one object per cycle (a section, a view, a chunk, a
 	 * cursor, a name: each cycle makes several) grows the slab by at
-	 * least the cycle count; other kernel activity moves it by a few
-	 * dozen objects.
+	 * least the cycle count in the long form; other kernel activity
+	 * moved it by up to 160 objects over 1000 cycles, 70 over 20.
 	 */
-	EXPECT_GT((long long)cycles / 2 + 64, slab1 - slab0);
+	EXPECT_GT((long long)cycles / 2 + 128, slab1 - slab0);
 	EXPECT_GT(cycles * 4LL + 512, vm1 - vm0) TH_LOG("vmalloc grows with the cycles");
 	if (leaks0 >= 0) {
 		/* kmemleak reports objects older than 5 s only. */
