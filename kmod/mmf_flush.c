@@ -103,21 +103,24 @@ static bool mmf_failed_since_settle(struct mmf_section *sec)
  * dirty, then sets the bit): the bit is cleared first and the folio looked
  * at after, both ordered by the index's lock, so the folio of a write
  * recorded before the clear is seen dirty and the bit set again, and a
- * write recorded after the clear sets its own bit.  A file system's
- * write-back cleans folios only (nothing here takes the folio lock), so
- * only sections that write back (@can_writeback) call this: on shmem a
- * swapped-out page is still dirty, in swap.
+ * write recorded after the clear sets its own bit.  The bit is set again
+ * too while a failure is unsettled, or without memory to note the page in
+ * @pending.  A file system's write-back cleans folios only (nothing here
+ * takes the folio lock), so only sections that write back
+ * (@can_writeback) call this: on shmem a swapped-out page is still dirty,
+ * in swap.
  */
 bool mmf_written_back(struct mmf_section *sec, pgoff_t pgoff)
 {
-	if (mmf_failed_since_settle(sec) || !mmf_dirty_clear(&sec->dirty, pgoff))
+	/* Cheap when not recorded: every first write to a page comes here. */
+	if (!mmf_dirty_clear(&sec->dirty, pgoff))
 		return false;
-	if (mmf_page_dirty(sec, pgoff)) {
+	if (mmf_page_dirty(sec, pgoff) || mmf_failed_since_settle(sec) ||
+	    mmf_dirty_prepare(&sec->pending, pgoff)) {
 		mmf_dirty_mark(&sec->dirty, pgoff);
 		return false;
 	}
-	if (!mmf_dirty_prepare(&sec->pending, pgoff))
-		mmf_dirty_mark(&sec->pending, pgoff);
+	mmf_dirty_mark(&sec->pending, pgoff);
 	return true;
 }
 
