@@ -1060,6 +1060,9 @@ TEST_F_TIMEOUT(dk, write_and_flush_under_a_flaky_disk, 240)
 	EXPECT_EQ(0, bad_pages) TH_LOG("pages reported flushed but not on the disk");
 	EXPECT_EQ(0, other);
 	EXPECT_LT(0, eio_a) TH_LOG("the disk never failed a write");
+	/* Once per down second at most: an episode is never told twice. */
+	EXPECT_GE((unsigned long)(secs / 2) + 1, eio_a);
+	EXPECT_GE((unsigned long)(secs / 2) + 1, eio_b);
 	EXPECT_LT(0, checks) TH_LOG("no flush ever succeeded");
 
 	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
