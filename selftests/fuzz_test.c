@@ -75,6 +75,8 @@
 #define FZ_PCSET	(1U << 15)
 /* Address space per view slot (32 MiB with 4 KiB pages). */
 #define FZ_SLOT_PAGES	8192
+/* Pages one chunk of the module's dirty index covers (4 KiB pages). */
+#define FZ_CHUNK_PAGES	32256
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
@@ -190,6 +192,7 @@ static struct {
 	int empty;		/* a file of size 0 */
 	int swapfd;		/* an active swap file, or -1 */
 	int ovlfd;		/* a file on overlayfs, or -1 */
+	int devnull_mmf;	/* a handle for the fuzzer's own checks */
 	char names[FZ_NAMES][300];
 	uint32_t name_len[FZ_NAMES];
 	uint64_t *pcs;		/* the union of every thread's PCs */
@@ -630,6 +633,9 @@ static void fz_op_create(struct fz_thread *t, const struct fz_call *c)
 		cr.prot = (r >> 20) % 6;
 	if (swap) {
 		cr.max_size = fz_len(c->a[5], 16 * fz.page, !(bad == 4 || bad == -2));
+		/* Sparse and large: views across the dirty index's chunks. */
+		if (c->a[5] % 8 == 7)
+			cr.max_size = (FZ_CHUNK_PAGES + 64) * fz.page;
 	} else if (bad == 4 || bad == -2) {
 		cr.max_size = fz_len(c->a[5], 16 * fz.page, 0);
 	} else if ((c->a[5] & 3) == 0) {
@@ -866,8 +872,12 @@ static void fz_unmap_slot(struct fz_thread *t, int s)
 
 static void fz_op_mmap(struct fz_thread *t, const struct fz_call *c)
 {
-	int s = c->a[0] % FZ_VIEWS, h = fz_handle(t, c->a[1]);
+	int s = c->a[0] % FZ_VIEWS, h = fz_handle(t, c->a[1]), k;
 	size_t pages = 1 + (c->a[2] >> 4) % 20, len;
+
+	/* An empty slot if there is one: a failed mmap leaves the slot empty. */
+	for (k = 0; k < FZ_VIEWS && (t->v[s].addr || t->lost[s]); k++)
+		s = (s + 1) % FZ_VIEWS;
 	off_t off = fz.page * ((c->a[3] >> 4) % 20);
 	int prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED;
 	int persona = 0;
@@ -886,6 +896,8 @@ static void fz_op_mmap(struct fz_thread *t, const struct fz_call *c)
 		off = (off_t)((c->a[3] >> 32) & 0xffffff) * (off_t)fz.page;
 	else if (c->a[3] % 32 == 2)
 		off = 1 + (c->a[3] >> 8) % 4095;
+	else if (c->a[3] % 8 == 3)
+		off = (off_t)(FZ_CHUNK_PAGES - 1 - (c->a[3] >> 8) % 8) * (off_t)fz.page;
 	switch (c->a[4] % 8) {
 	case 0: prot = PROT_READ; break;
 	case 1: prot = PROT_READ | PROT_EXEC; break;
@@ -928,11 +940,18 @@ static void fz_op_mmap(struct fz_thread *t, const struct fz_call *c)
 		personality(0);
 }
 
+/* The view in slot @a, or the next live one: views are scarce. */
 static struct fz_view *fz_view_of(struct fz_thread *t, uint64_t a)
 {
-	struct fz_view *v = &t->v[a % FZ_VIEWS];
+	unsigned int k;
 
-	return v->addr ? v : NULL;
+	for (k = 0; k < FZ_VIEWS; k++) {
+		struct fz_view *v = &t->v[(a + k) % FZ_VIEWS];
+
+		if (v->addr)
+			return v;
+	}
+	return NULL;
 }
 
 /* A page-aligned sub-range of view @v. */
@@ -948,7 +967,7 @@ static void fz_subrange(const struct fz_view *v, uint64_t a, char **addr, size_t
 static void fz_op_munmap(struct fz_thread *t, const struct fz_call *c)
 {
 	struct fz_view *v = fz_view_of(t, c->a[0]);
-	int s = c->a[0] % FZ_VIEWS;
+	int s = v ? v - t->v : 0;
 	size_t len;
 	char *addr;
 
@@ -984,7 +1003,7 @@ static void fz_op_mprotect(struct fz_thread *t, const struct fz_call *c)
 static void fz_op_mremap(struct fz_thread *t, const struct fz_call *c)
 {
 	struct fz_view *v = fz_view_of(t, c->a[0]);
-	int s = c->a[0] % FZ_VIEWS, s2 = c->a[3] % FZ_VIEWS;
+	int s = v ? v - t->v : 0, s2 = c->a[3] % FZ_VIEWS;
 	size_t len;
 	char *addr;
 	void *p;
@@ -992,12 +1011,28 @@ static void fz_op_mremap(struct fz_thread *t, const struct fz_call *c)
 	if (!v)
 		return;
 	fz_subrange(v, c->a[1], &addr, &len);
-	switch (c->a[2] % 4) {
+	switch (c->a[2] % 5) {
+	case 4:		/* remap_file_pages: the guarded file refuses another mmap */
+		p = (void *)(uintptr_t)syscall(SYS_remap_file_pages, addr, len, 0,
+					       (c->a[2] >> 8) % 16, 0);
+		fz_count(t, 0);
+		if (p == (void *)0 && !t->fail[0])
+			snprintf(t->fail, sizeof(t->fail), "remap_file_pages remapped a view");
+		break;
 	case 0:		/* grow in place: refused (VM_DONTEXPAND) */
 		p = mremap(addr, len, len + fz.page * (1 + (c->a[2] >> 8) % 4), 0);
 		fz_count(t, 0);
-		if (p != MAP_FAILED && !t->fail[0])
-			snprintf(t->fail, sizeof(t->fail), "mremap grew a view in place");
+		/*
+		 * What grew may be a reservation that replaced part of the
+		 * view (fz_replace()); a view itself must not grow.
+		 */
+		if (p != MAP_FAILED && !t->fail[0]) {
+			struct mmf_query q = { .size = sizeof(q), .addr = (uintptr_t)addr };
+
+			if (!ioctl(fz.devnull_mmf, MMF_IOC_QUERY, &q) &&
+			    q.view_start + q.view_length > (uintptr_t)addr + len)
+				snprintf(t->fail, sizeof(t->fail), "mremap grew a view in place");
+		}
 		break;
 	case 1:		/* shrink: the tail is reserved again */
 		if (len > fz.page) {
@@ -1342,6 +1377,7 @@ static void *fz_thread_main(void *arg)
 {
 	struct fz_thread *t = arg;
 	uint64_t flushed = 0, i;
+	double now, next = 60;
 	struct fz_call c;
 	int s;
 
@@ -1363,9 +1399,16 @@ static void *fz_thread_main(void *arg)
 		if ((i & 63) == 63) {
 			atomic_fetch_add(&fz.calls, t->calls - flushed);
 			flushed = t->calls;
-			if (atomic_load(&fz.calls) >= fz.max_calls ||
-			    fz_now() - fz.t0 >= fz.seconds)
+			now = fz_now() - fz.t0;
+			if (atomic_load(&fz.calls) >= fz.max_calls || now >= fz.seconds)
 				atomic_store(&fz.stop, 1);
+			/* Progress, for long runs: once a minute. */
+			if (!t->idx && now >= next) {
+				printf("# fuzz: %" PRIu64 " calls after %.0f s\n",
+				       (uint64_t)atomic_load(&fz.calls), now);
+				fflush(stdout);
+				next += 60;
+			}
 		}
 	}
 	atomic_fetch_add(&fz.calls, t->calls - flushed);
@@ -1790,6 +1833,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	fz.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fz.procfd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	fz_odd_files();
+	fz.devnull_mmf = mmft_handle();
 	printf("# fuzz: an active swap file: %s; a file on overlayfs: %s\n",
 	       fz.swapfd >= 0 ? "yes" : "no", fz.ovlfd >= 0 ? "yes" : "no");
 	/* Children that become an unprivileged user meet the per-user limit. */
@@ -1835,6 +1879,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	close(fz.devnull);
 	close(fz.procfd);
 	fz_odd_files_fini();
+	close(fz.devnull_mmf);
 	if (limit_ok)
 		mmft_write_knob(FZ_USER_LIMIT, limit);
 	printf("# fuzz: %" PRIu64 " calls (%" PRIu64 " ioctls, %" PRIu64 " other) in %.1f s, "
