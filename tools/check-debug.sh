@@ -91,7 +91,7 @@ rc=0
 # percent (default 85) fails.  MMF_FUZZ_COVERAGE=0 skips it.
 if [ $# -eq 0 ] && [ "${MMF_FUZZ_COVERAGE:-1}" != 0 ]; then
 	MMF_COVER_MIN=${MMF_COVER_MIN:-85} "$top/tools/fuzz-coverage.sh" \
-		"${MMF_FUZZ_COVER_SECONDS:-120}" 2>&1 | sed 's/^\([^#]\)/# \1/'
+		"${MMF_FUZZ_COVER_SECONDS:-240}" 2>&1 | sed 's/^\([^#]\)/# \1/'
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 fi
 echo "# make check-debug took $(($(date +%s) - started)) s"
