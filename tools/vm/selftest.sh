@@ -19,7 +19,7 @@ check() {
 }
 
 echo "KTAP version 1"
-echo "1..8"
+echo "1..9"
 
 printf '%s\n' 'ok 1 a' '    ok 1 x' '    not ok 2 y' '    ok 3 z # SKIP why' \
 	'not ok 2 prog' '    ok 1 q' 'not ok 3 crashed' 'ok 4 c' > "$tmp/ktap"
@@ -59,6 +59,14 @@ check $? "run-vm --expect-crash: a guest that says so and crashes ends the run w
 rc=$?
 [ $rc -eq 4 ] && [ "$(cat "$tmp/out")" = kept ] && grep -q 'was to crash but' "$tmp/err"
 check $? "run-vm -d MIB:ext4@IMAGE boots on what the crashed guest synced; not crashing fails --expect-crash ($rc)"
+
+# A warning on the console before the expected crash still fails the run.
+"$top/tools/vm/run-vm.sh" -k $kernel --expect-crash -- \
+	'echo "WARNING: injected by the harness test" > /dev/kmsg; echo mmf-vm-crash; sleep 1;
+	 echo b > /proc/sysrq-trigger; sleep 60' > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && grep -q 'WARNING: injected' "$tmp/err"
+check $? "run-vm --expect-crash: a warning on the console before the crash fails the run ($rc)"
 
 # The real module with a WARN_ON(1) at the top of its init function.
 broken=$tmp/broken
