@@ -108,7 +108,7 @@ struct mmf_vmops {
  * system) and, while its name lives, to @ns.
  *
  * Immutable after creation: id, anchor, file, rofile, mapping, inode, size, pages,
- * tail, prot, readaround, swap, can_writeback, wb_base, owner_uid.
+ * tail, prot, readaround, swap, can_writeback, can_retry, wb_base, owner_uid.
  * Set once under mmf_names_lock before the name is hashed, immutable
  * after: name, name_len, uid, gid, mode.
  * mmf_names_lock: handles, name_node (while hashed), ns (dropped and
@@ -134,6 +134,14 @@ struct mmf_section {
 	u32 readaround;			/* pages */
 	bool swap;			/* shmem file of our own */
 	bool can_writeback;		/* mapping has a real write-back */
+	/*
+	 * A failed write-back is retried by making its pages dirty again:
+	 * the file system writes back any dirty folio (those on a block
+	 * device).  NFS writes only what its own write path queued, and
+	 * drops the queue on failure: there, as with mmap(2), failed pages
+	 * are lost once the failure was reported, and never counted written.
+	 */
+	bool can_retry;
 	errseq_t wb_base;		/* wb_err when the section was made */
 	kuid_t owner_uid;		/* charged for the per-user limit */
 

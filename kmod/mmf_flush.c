@@ -206,7 +206,7 @@ static void mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *b
 	spin_lock(&sec->err_lock);
 	settled = sec->pending_err;
 	spin_unlock(&sec->err_lock);
-	for (i = 0; errseq_check(&now, settled) && i < ARRAY_SIZE(idx); i++) {
+	for (i = 0; sec->can_retry && errseq_check(&now, settled) && i < ARRAY_SIZE(idx); i++) {
 		pos = 0;
 		while ((n = mmf_dirty_scan(idx[i], &pos, sec->pages - 1, buf,
 					   MMF_FLUSH_BATCH, false)))
@@ -332,7 +332,8 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
  * not place, a write the disk failed), and, unless @keep_watch, to the
  * write watch: the flush that took them did not write them.  The next
  * flush of their range (or the kernel's write-back, or the section's
- * release) writes them again, with no new write from the user.
+ * release) writes them again, with no new write from the user.  Where
+ * that cannot work (!@can_retry: NFS), the pages only go to the watch.
  *
  * A pass without error ends the episode and confirms the pending pages.
  */
@@ -358,9 +359,10 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
 		if (!werr)
 			continue;
-		mmf_rearm(sec, buf, n, true);
+		if (sec->can_retry)
+			mmf_rearm(sec, buf, n, true);
 		for (i = 0; i < n; i++) {
-			if (!mmf_dirty_prepare(&sec->dirty, buf[i]))
+			if (sec->can_retry && !mmf_dirty_prepare(&sec->dirty, buf[i]))
 				mmf_dirty_mark(&sec->dirty, buf[i]);
 			if (!keep_watch && !mmf_dirty_prepare(&sec->watch, buf[i]))
 				mmf_dirty_mark(&sec->watch, buf[i]);
@@ -419,10 +421,16 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	u64 taken = 0;
 	errseq_t since;
 	int err = 0, werr = 0;
-	/* A waiting flush makes what failed dirty again, and writes it. */
-	bool failed = !async && sec->can_writeback && mmf_failed_since_settle(sec);
 
 	atomic64_inc(&sec->flushes);
+	/*
+	 * A waiting flush makes what failed dirty again, and writes it: first
+	 * of all, so that the page cache then tells what is still unwritten.
+	 * A page the file system dropped with its failed write-back (NFS drops
+	 * the pages themselves) is gone: neither written nor counted.
+	 */
+	if (!async && sec->can_writeback && mmf_failed_since_settle(sec))
+		mmf_pending_settle(sec, mmf_wb_err_now(sec->mapping), buf);
 	/*
 	 * Take the recorded pages out of the indexes before write-back or
 	 * mmf_rearm() write-protects them: a write after that is recorded
@@ -444,8 +452,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 			continue;
 		}
 		/* What the kernel wrote back already is not this flush's. */
-		if (!failed)
-			n = mmf_still_dirty(sec, buf, n);
+		n = mmf_still_dirty(sec, buf, n);
 		if (async && n) {
 			/* Start this batch now, and see what it skipped. */
 			int e = mmf_writeback_start(sec->mapping, (loff_t)buf[0] << PAGE_SHIFT,

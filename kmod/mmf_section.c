@@ -267,6 +267,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	sec->prot = prot;
 	sec->swap = !backing;
 	sec->can_writeback = mapping_can_writeback(sec->mapping);
+	sec->can_retry = sec->can_writeback && sec->inode->i_sb->s_bdev;
 	sec->wb_base = errseq_sample(&sec->mapping->wb_err);
 	spin_lock_init(&sec->ops_lock);
 	mmf_dirty_init(&sec->dirty);
