@@ -27,12 +27,14 @@ dir=$("$top/tools/debug-kernel.sh") || exit 1
 kver=$("$top/tools/kernels.sh" debug)
 [ -n "$kver" ] || { echo "fuzz-coverage: no debug kernel" >&2; exit 1; }
 
-# The module against the debug tree, W=1, no warning allowed (as check-debug).
-mod=$build/kmod/$kver
+# The module against the debug tree, W=1, no warning allowed (as check-debug),
+# in a folder of its own and with debug info (-g, which changes no code; the
+# debug kernel itself has none): the line table maps its PCs to lines.
+mod=$build/kmod/$kver-cover
 mkdir -p "$mod"
 find "$mod" -maxdepth 1 -type l -delete
 ln -s "$top"/kmod/Kbuild "$top"/kmod/*.[ch] "$mod"/
-if ! nice -n 19 make -C "$dir/src" M="$mod" MMF_INCLUDE="$top/include" W=1 modules \
+if ! nice -n 19 make -C "$dir/src" M="$mod" MMF_INCLUDE="$top/include" W=1 KCFLAGS=-g modules \
 	> "$mod/build.log" 2>&1 || grep -qE 'warning:|error:' "$mod/build.log"; then
 	cat "$mod/build.log" >&2
 	echo "fuzz-coverage: the module does not build cleanly against the debug kernel" >&2
@@ -85,7 +87,12 @@ loc_re = re.compile(r'^(/[^:]+):(\d+)')
 lines_all = collections.defaultdict(set)     # (file, line) -> functions
 reached = set()
 npoints = nreached = 0
-for sec in ('.text', '.init.text', '.exit.text'):
+secs = []
+for l in subprocess.run(['readelf', '-SW', ko], capture_output=True, text=True).stdout.splitlines():
+    m = re.match(r'\s*\[\s*\d+\]\s+(\S+)\s+PROGBITS\s.*\sAX\s', l)
+    if m and (m.group(1).startswith('.text') or m.group(1) in ('.init.text', '.exit.text')):
+        secs.append(m.group(1))
+for sec in secs:
     base = bases.get(sec)
     dump = subprocess.run(['objdump', '-dlr', '--no-show-raw-insn', '-j', sec, ko],
                           capture_output=True, text=True).stdout.splitlines()
