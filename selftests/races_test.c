@@ -1556,9 +1556,9 @@ TEST_F_TIMEOUT(races, load_unload_cycles_leave_no_slab_or_kmemleak_growth, 3600)
 	 * A leak of one object per cycle (a section, a view, a chunk, a
 	 * cursor, a name: each cycle makes several) grows the slab by at
 	 * least the cycle count in the long form; other kernel activity
-	 * moved it by up to 160 objects over 1000 cycles, 70 over 20.
+	 * moved it by up to 160 objects over 1000 cycles, 98 over 15.
 	 */
-	EXPECT_GT((long long)cycles / 2 + 128, slab1 - slab0);
+	EXPECT_GT((long long)cycles / 2 + 192, slab1 - slab0);
 	EXPECT_GT(cycles * 4LL + 512, vm1 - vm0) TH_LOG("vmalloc grows with the cycles");
 	if (leaks0 >= 0) {
 		/* kmemleak reports objects older than 5 s only. */
