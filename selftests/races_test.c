@@ -1557,8 +1557,12 @@ TEST_F_TIMEOUT(races, load_unload_cycles_leave_no_slab_or_kmemleak_growth, 3600)
 	 * cursor, a name: each cycle makes several) grows the slab by at
 	 * least the cycle count in the long form; other kernel activity
 	 * moved it by up to 160 objects over 1000 cycles, 98 over 15.
+	 * Where kmemleak runs (the debug kernel) it decides instead: KASAN's
+	 * quarantine of freed objects and kmemleak's own metadata moved the
+	 * slab by +1245 objects over 1000 cycles there (testing.rst).
 	 */
-	EXPECT_GT((long long)cycles / 2 + 192, slab1 - slab0);
+	if (leaks0 < 0)
+		EXPECT_GT((long long)cycles / 2 + 192, slab1 - slab0);
 	EXPECT_GT(cycles * 4LL + 512, vm1 - vm0) TH_LOG("vmalloc grows with the cycles");
 	if (leaks0 >= 0) {
 		/* kmemleak reports objects older than 5 s only. */
