@@ -54,6 +54,29 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 }
 
 /*
+ * mmf_rearm() with @redirty, under the file system's freeze protection:
+ * making a clean page dirty again is a write, which a frozen file system
+ * must not get (the write-back that follows would allocate blocks and
+ * write data under a snapshot; ext4 would warn).  While it is frozen, the
+ * pages are only write-protected and false is returned: they stay in the
+ * indexes, and the failure stays unsettled, for a flush after the thaw.
+ * Never waits for the thaw: the flush may come from a reader, or from the
+ * release of the section's last reference.
+ */
+static bool mmf_rearm_redirty(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n)
+{
+	struct super_block *sb = sec->inode->i_sb;
+
+	if (!sb_start_write_trylock(sb)) {
+		mmf_rearm(sec, pgoffs, n, false);
+		return false;
+	}
+	mmf_rearm(sec, pgoffs, n, true);
+	sb_end_write(sb);
+	return true;
+}
+
+/*
  * Whether the page cache holds page @pgoff of @sec dirty.  A page that is
  * not cached is not dirty: it was written back, if it ever was dirty,
  * before it could be evicted.
@@ -194,13 +217,16 @@ static errseq_t mmf_wb_err_now(struct address_space *mapping)
  * dirty again (@sec->pending_err), make them all dirty again now, before
  * the write-back that follows: no page a view wrote is confirmed, or
  * forgotten, without having been written.  @now is the mapping's wb_err
- * value to settle at.
+ * value to settle at.  False when the file system is frozen
+ * (mmf_rearm_redirty()): nothing is settled then, and a flush must not
+ * confirm the pending pages, which may be pages that failed and are clean.
  */
-static void mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *buf)
+static bool mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *buf)
 {
 	struct mmf_dirty *idx[] = { &sec->pending, &sec->dirty };
 	errseq_t settled;
 	unsigned int i, n;
+	bool done = true;
 	pgoff_t pos;
 
 	spin_lock(&sec->err_lock);
@@ -210,13 +236,17 @@ static void mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *b
 		pos = 0;
 		while ((n = mmf_dirty_scan(idx[i], &pos, sec->pages - 1, buf,
 					   MMF_FLUSH_BATCH, false)))
-			mmf_rearm(sec, buf, n, true);
+			done &= mmf_rearm_redirty(sec, buf, n);
 	}
+	/* Frozen: settled by a flush after the thaw. */
+	if (!done)
+		return false;
 	/* Concurrent settlers may both re-dirty: harmless, and none skips it. */
 	spin_lock(&sec->err_lock);
 	if (sec->pending_err == settled)
 		sec->pending_err = now;
 	spin_unlock(&sec->err_lock);
+	return true;
 }
 
 /* The handle's cursor on @sec, made on first use; NULL without memory. */
@@ -359,8 +389,12 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
 		if (!werr)
 			continue;
+		/*
+		 * Frozen: the failure that brought us here moved wb_err past
+		 * @pending_err, so a flush after the thaw re-dirties them.
+		 */
 		if (sec->can_retry)
-			mmf_rearm(sec, buf, n, true);
+			mmf_rearm_redirty(sec, buf, n);
 		for (i = 0; i < n; i++) {
 			if (sec->can_retry && !mmf_dirty_prepare(&sec->dirty, buf[i]))
 				mmf_dirty_mark(&sec->dirty, buf[i]);
@@ -419,6 +453,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	pgoff_t pos = first;
 	unsigned int n, i;
 	u64 taken = 0;
+	bool settled = true;
 	errseq_t since;
 	int err = 0, werr = 0;
 
@@ -481,7 +516,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 			werr = mmf_writeback_start(sec->mapping, start, end);
 	} else {
 		since = mmf_wb_err_now(sec->mapping);
-		mmf_pending_settle(sec, since, buf);
+		settled = mmf_pending_settle(sec, since, buf);
 		werr = filemap_fdatawrite_range(sec->mapping, start, end);
 		/*
 		 * Its return value is the legacy AS_EIO/AS_ENOSPC state,
@@ -492,7 +527,8 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 		if (!werr)
 			werr = errseq_check(&sec->mapping->wb_err, since);
 	}
-	if (!async || werr)
+	/* Unsettled (frozen), a clean pending page may be one that failed. */
+	if ((!async && settled) || werr)
 		mmf_flush_outcome(sec, first, last, werr, keep_watch, buf);
 	if (!werr) {
 		*written += taken;

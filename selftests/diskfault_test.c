@@ -49,6 +49,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -803,6 +804,118 @@ TEST_F(dk, a_page_whose_write_back_by_others_failed_is_written_by_a_later_flush)
 	ASSERT_EQ(0, mmft_drop_caches());
 	EXPECT_EQ(0, mmft_resident(fd, 0, size));
 	EXPECT_EQ(2, file_pages_are(fd, pg, NPAGES, 2));
+	close(fd);
+}
+
+/*
+ * The reader of the test below: uid 65534, which cannot open the file
+ * (0600 in a 0700 directory), opens the section by name for READ (mode
+ * 0644), maps it read-only and flushes.  Returns its pid; its exit code is
+ * the step that failed.
+ */
+static pid_t frozen_reader(const char *name, size_t size)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		void *v;
+		int h;
+
+		if (mmft_become(65534, 65534))
+			_exit(1);
+		h = mmft_open_named(name, MMF_ACCESS_READ, NULL);
+		if (h < 0)
+			_exit(2);
+		v = mmap(NULL, size, PROT_READ, MAP_SHARED, h, 0);
+		if (v == MAP_FAILED)
+			_exit(3);
+		mmft_flush(h, v, size, 0, NULL);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Wait up to @ms for @pid: its exit code, 128 + signal, or -1 (still running). */
+static int wait_for(pid_t pid, int ms)
+{
+	int status;
+
+	for (; ms >= 0; ms -= 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * A frozen file system gets no write from a flush (security.rst: a reader
+ * cannot make the file be written behind a freeze).  Pages written
+ * through a view fail their write-back; the kernel's own write-back of
+ * them fails too (here root's fsync(2)), leaving them clean in the page
+ * cache while the module keeps them to retry.  The disk heals and root
+ * freezes the file system (a snapshot, a backup).  A reader of another
+ * uid, with no access to the file, flushes its read-only view: that must
+ * neither make the pages dirty again nor write them while the file system
+ * is frozen (the freeze's promise: nothing reaches the disk; ext4 warns
+ * when write-back starts a transaction then).  After the thaw the
+ * writer's flush writes every page.
+ */
+TEST_F(dk, a_readers_flush_writes_nothing_to_a_frozen_file_system)
+{
+	size_t pg = self->pg, size = NPAGES * pg;
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	unsigned int on_disk = 0;
+	unsigned char *v;
+	char path[96], name[48];
+	int fd, a, next, nbad, ret, i, dirfd, frozen, status;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "mmft-frozen-%d", getpid());
+	fd = make_file(self, "frz", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	nbad = add_ranges(bad, 0, MAX_EXT, ext, next, pg, 0, NPAGES - 1);
+	ASSERT_LT(0, nbad);
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0644, 0, NULL);
+	ASSERT_LE(0, a);
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	dirfd = open(self->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dirfd);
+
+	ASSERT_EQ(0, dk_swap(self, bad, nbad, DK_ERROR));
+	for (i = 0; i < NPAGES; i++)
+		fill_page(v + i * pg, pg, i, 2);
+	EXPECT_EQ(-EIO, flush(a, v, size, NULL));
+	EXPECT_NE(0, fsync(fd));
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+
+	frozen = !ioctl(dirfd, FIFREEZE, 0);
+	ASSERT_TRUE(frozen) TH_LOG("FIFREEZE: %s", strerror(errno));
+	/* Whatever happens, the thaw comes before any ASSERT. */
+	pid = frozen_reader(name, size);
+	ret = pid > 0 ? wait_for(pid, 10000) : -2;
+	for (i = 0; i < NPAGES; i++)
+		on_disk += disk_page_is(self, ext, next, i, 2);
+	EXPECT_EQ(0, ioctl(dirfd, FITHAW, 0));
+	close(dirfd);
+	if (ret == -1)
+		ret = waitpid(pid, &status, 0) == pid ? -1 : -3;
+	EXPECT_EQ(0, ret) TH_LOG("the reader: step %d (-1: blocked until the thaw)", ret);
+	EXPECT_EQ(0, on_disk) TH_LOG("%u pages written to the frozen file system", on_disk);
+
+	/* After the thaw, the writer's flush writes what failed. */
+	ret = flush(a, v, size, NULL);
+	EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("FLUSH after the thaw: %s", strerror(-ret));
+	on_disk = 0;
+	for (i = 0; i < NPAGES; i++)
+		on_disk += disk_page_is(self, ext, next, i, 2);
+	EXPECT_EQ(NPAGES, on_disk) TH_LOG("pages lost: never written after the thaw");
+	munmap(v, size);
+	close(a);
 	close(fd);
 }
 
