@@ -359,16 +359,22 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
  * The pages flushes handed to write-back there (the pending index) go
  * back to the flush set, dirty in the page cache again (the file system
  * dropped the dirty state of what it could not write: a block it could
- * not place, a write the disk failed), and, unless @keep_watch, to the
- * write watch: the flush that took them did not write them.  The next
- * flush of their range (or the kernel's write-back, or the section's
- * release) writes them again, with no new write from the user.  Where
- * that cannot work (!@can_retry: NFS), the pages only go to the watch.
+ * not place, a write the disk failed), and to the write watch: the flush
+ * that took them did not write them.  The next flush of their range (or
+ * the kernel's write-back, or the section's release) writes them again,
+ * with no new write from the user.  Where that cannot work (!@can_retry:
+ * NFS), the pages only go to the watch.
+ *
+ * To the watch also when this pass comes from a view that may not write (a
+ * reader's flush): the pending pages may be those a writer's flush took
+ * out of its watch, and a reader must not hide from the writer that they
+ * were never written (diskfault_test
+ * a_readers_failed_flush_leaves_unwritten_pages_in_the_writers_watch).
  *
  * A pass without error ends the episode and confirms the pending pages.
  */
 static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t last,
-			      int werr, bool keep_watch, pgoff_t *buf)
+			      int werr, pgoff_t *buf)
 {
 	errseq_t now = werr ? 0 : mmf_wb_err_now(sec->mapping);
 	pgoff_t pos = first;
@@ -398,7 +404,7 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 		for (i = 0; i < n; i++) {
 			if (sec->can_retry && !mmf_dirty_prepare(&sec->dirty, buf[i]))
 				mmf_dirty_mark(&sec->dirty, buf[i]);
-			if (!keep_watch && !mmf_dirty_prepare(&sec->watch, buf[i]))
+			if (!mmf_dirty_prepare(&sec->watch, buf[i]))
 				mmf_dirty_mark(&sec->watch, buf[i]);
 		}
 	}
@@ -529,7 +535,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	}
 	/* Unsettled (frozen), a clean pending page may be one that failed. */
 	if ((!async && settled) || werr)
-		mmf_flush_outcome(sec, first, last, werr, keep_watch, buf);
+		mmf_flush_outcome(sec, first, last, werr, buf);
 	if (!werr) {
 		*written += taken;
 		atomic64_add(taken, &sec->pages_flushed);

@@ -920,6 +920,67 @@ TEST_F(dk, a_readers_flush_writes_nothing_to_a_frozen_file_system)
 }
 
 /*
+ * A reader's flush that fails does not hide unwritten pages from the
+ * writer's write watch (security.rst: readers cannot hide writers'
+ * writes).  The writer flushes asynchronously: its watch lets go of the
+ * pages, handed to a write-back that fails on the disk.  A reader of
+ * another uid then flushes its read-only view, which retries them and
+ * fails again: the pages were never written, so they are back in the
+ * writer's watch (as after the writer's own failed flush), and the
+ * writer's flush after the disk heals writes them.
+ */
+TEST_F(dk, a_readers_failed_flush_leaves_unwritten_pages_in_the_writers_watch)
+{
+	size_t pg = self->pg, size = NPAGES * pg;
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	unsigned int on_disk = 0;
+	unsigned char *v;
+	char path[96], name[48];
+	int fd, a, next, nbad, ret, i;
+	long seen;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "mmft-rwatch-%d", getpid());
+	fd = make_file(self, "rwatch", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	nbad = add_ranges(bad, 0, MAX_EXT, ext, next, pg, 0, NPAGES - 1);
+	ASSERT_LT(0, nbad);
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, name, 0644, 0, NULL);
+	ASSERT_LE(0, a);
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+
+	ASSERT_EQ(0, dk_swap(self, bad, nbad, DK_ERROR));
+	for (i = 0; i < NPAGES; i++)
+		fill_page(v + i * pg, pg, i, 2);
+	ret = mmft_flush(a, v, size, MMF_FLUSH_ASYNC, NULL);
+	EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("async FLUSH: %s", strerror(-ret));
+	/* The write-back it started has failed. */
+	sync_file_range(fd, 0, size, SYNC_FILE_RANGE_WAIT_BEFORE);
+	seen = watch_count(a, v, pg, NPAGES);
+	TH_LOG("the writer's watch after its async flush: %ld pages", seen);
+
+	pid = frozen_reader(name, size);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, wait_for(pid, 20000));
+	EXPECT_EQ(NPAGES, watch_count(a, v, pg, NPAGES))
+		TH_LOG("the reader's failed flush hid unwritten pages from the writer's watch");
+
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+	ret = flush(a, v, size, NULL);
+	EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("FLUSH after healing: %s", strerror(-ret));
+	for (i = 0; i < NPAGES; i++)
+		on_disk += disk_page_is(self, ext, next, i, 2);
+	EXPECT_EQ(NPAGES, on_disk);
+	munmap(v, size);
+	close(a);
+	close(fd);
+}
+
+/*
  * Use up the file system's space with allocated, unwritten blocks (quick):
  * a big file, then one-block files for what its extents leave.
  */
