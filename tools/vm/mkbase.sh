@@ -74,9 +74,9 @@ drivers() {
 }
 drivers disk virtio_pci virtio_blk ext4 minix overlay
 drivers swap zram
-# For the reliability tests: device-mapper's error and flakey targets
+# For the reliability tests: device-mapper's error, flakey and delay targets
 # (failing disks), and the NFS server and client (NFS v4 over loopback).
-drivers dm dm-mod dm-flakey
+drivers dm dm-mod dm-flakey dm-delay
 drivers nfs nfsd nfsv4
 # Other file systems the module is tried on (tools/reliability/nfs.sh):
 # vfat on a loop device (busybox's mkdosfs makes it).
