@@ -28,50 +28,6 @@
 #include "kselftest_harness.h"
 #include "mmf_test.h"
 
-static const char *module_file(void)
-{
-	const char *ko = getenv("MMF_KO");
-
-	return ko ? ko : "/mmf/mmf.ko";
-}
-
-static int module_loaded(void)
-{
-	return access("/sys/module/mmf", F_OK) == 0;
-}
-
-/* The module's reference count, -1 when it is not loaded. */
-static long module_refcnt(void)
-{
-	char buf[32] = "";
-	long n = -1;
-	int fd = open("/sys/module/mmf/refcnt", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
-		n = strtol(buf, NULL, 10);
-	close(fd);
-	return n;
-}
-
-static int try_unload(void)
-{
-	return syscall(SYS_delete_module, "mmf", O_NONBLOCK) ? -errno : 0;
-}
-
-static int reload(void)
-{
-	int fd = open(module_file(), O_RDONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Unload (must work now), check the device went, load again. */
 static void unload_and_reload(struct __test_metadata *_metadata)
 {
@@ -79,10 +35,10 @@ static void unload_and_reload(struct __test_metadata *_metadata)
 	struct stat st;
 	int h;
 
-	ASSERT_EQ(0, try_unload());
-	EXPECT_FALSE(module_loaded());
+	ASSERT_EQ(0, mmft_module_unload());
+	EXPECT_FALSE(mmft_module_loaded());
 	EXPECT_NE(0, stat(MMF_DEVICE_PATH, &st));
-	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, mmft_module_load());
 	ASSERT_EQ(0, stat(MMF_DEVICE_PATH, &st));
 	h = mmft_handle();
 	ASSERT_LE(0, h);
@@ -99,8 +55,8 @@ FIXTURE(life) {
 FIXTURE_SETUP(life)
 {
 	self->pg = MMFT_PAGE;
-	ASSERT_TRUE(module_loaded());
-	ASSERT_EQ(0, access(module_file(), R_OK)) TH_LOG("no %s to reload", module_file());
+	ASSERT_TRUE(mmft_module_loaded());
+	ASSERT_EQ(0, access(mmft_module_file(), R_OK)) TH_LOG("no %s to reload", mmft_module_file());
 	self->fd = mmft_tmpfile("/mnt/ext4", 4 * self->pg, 0x11, self->path, sizeof(self->path));
 	ASSERT_LE(0, self->fd);
 	/* Clean from the start: only what views write is ever dirty. */
@@ -113,10 +69,10 @@ FIXTURE_TEARDOWN(life)
 	mount(NULL, "/mnt/ext4", NULL, MS_REMOUNT, NULL);
 	close(self->fd);
 	unlink(self->path);
-	if (!module_loaded())
-		EXPECT_EQ(0, reload()) TH_LOG("could not load %s again", module_file());
+	if (!mmft_module_loaded())
+		EXPECT_EQ(0, mmft_module_load()) TH_LOG("could not load %s again", mmft_module_file());
 	/* Every handle and view of the test is gone: nothing may pin it. */
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, mmft_module_refcnt());
 }
 
 TEST_F(life, unload_refused_while_a_handle_is_open)
@@ -124,15 +80,15 @@ TEST_F(life, unload_refused_while_a_handle_is_open)
 	int h = mmft_handle(), bound;
 
 	ASSERT_LE(0, h);
-	EXPECT_LE(1, module_refcnt());
-	EXPECT_EQ(-EWOULDBLOCK, try_unload());
-	EXPECT_TRUE(module_loaded());
+	EXPECT_LE(1, mmft_module_refcnt());
+	EXPECT_EQ(-EWOULDBLOCK, mmft_module_unload());
+	EXPECT_TRUE(mmft_module_loaded());
 
 	bound = mmft_create(self->fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
 	ASSERT_LE(0, bound) TH_LOG("CREATE: %s", strerror(-bound));
 	close(h);
-	EXPECT_EQ(-EWOULDBLOCK, try_unload());
-	EXPECT_TRUE(module_loaded());
+	EXPECT_EQ(-EWOULDBLOCK, mmft_module_unload());
+	EXPECT_TRUE(mmft_module_loaded());
 	close(bound);
 }
 
@@ -149,9 +105,9 @@ TEST_F(life, unload_refused_while_only_a_view_remains)
 	close(self->fd);
 	self->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	EXPECT_LE(1, module_refcnt());
-	EXPECT_EQ(-EWOULDBLOCK, try_unload());
-	ASSERT_TRUE(module_loaded());
+	EXPECT_LE(1, mmft_module_refcnt());
+	EXPECT_EQ(-EWOULDBLOCK, mmft_module_unload());
+	ASSERT_TRUE(mmft_module_loaded());
 	/* The view still works, and writes the file. */
 	memset(v + self->pg, 0x5A, self->pg);
 	rfd = open(self->path, O_RDONLY | O_CLOEXEC);
@@ -159,7 +115,7 @@ TEST_F(life, unload_refused_while_only_a_view_remains)
 	EXPECT_TRUE(mmft_file_all(rfd, self->pg, self->pg, 0x5A));
 	munmap(v, 4 * self->pg);
 
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, mmft_module_refcnt());
 	unload_and_reload(_metadata);
 	EXPECT_TRUE(mmft_file_all(rfd, 0, self->pg, 0x11));
 	EXPECT_TRUE(mmft_file_all(rfd, self->pg, self->pg, 0x5A));
@@ -194,15 +150,15 @@ TEST_F(life, a_forked_childs_view_pins_the_module)
 	EXPECT_EQ(2, st.views);		/* the parent's and the child's */
 	munmap(v, 2 * self->pg);
 	close(h);
-	EXPECT_EQ(-EWOULDBLOCK, try_unload());
-	ASSERT_TRUE(module_loaded());
+	EXPECT_EQ(-EWOULDBLOCK, mmft_module_unload());
+	ASSERT_TRUE(mmft_module_loaded());
 	ASSERT_EQ(1, write(p2c[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(p2c[0]);
 	close(p2c[1]);
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, mmft_module_refcnt());
 	unload_and_reload(_metadata);
 }
 
@@ -238,10 +194,10 @@ TEST_F(life, split_and_moved_views_keep_the_pin)
 	close(h);
 
 	ASSERT_EQ(0, munmap(v, 2 * pg));
-	EXPECT_EQ(-EWOULDBLOCK, try_unload());
-	ASSERT_TRUE(module_loaded());
+	EXPECT_EQ(-EWOULDBLOCK, mmft_module_unload());
+	ASSERT_TRUE(mmft_module_loaded());
 	ASSERT_EQ(0, munmap(moved, pg));
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, mmft_module_refcnt());
 	unload_and_reload(_metadata);
 }
 

@@ -162,30 +162,6 @@ TEST(an_async_then_a_waiting_flush_count_right_and_free_every_chunk)
  * the last is gone and then works; nothing of the module runs afterwards
  * (no oops, no warning), and no byte is lost.
  */
-static const char *module_file(void)
-{
-	const char *ko = getenv("MMF_KO");
-
-	return ko ? ko : "/mmf/mmf.ko";
-}
-
-static int try_unload(void)
-{
-	return syscall(SYS_delete_module, "mmf", O_NONBLOCK) ? -errno : 0;
-}
-
-static int reload(void)
-{
-	int fd = open(module_file(), O_RDONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 #define EXIT_PAGES	256
 
 static int write_and_exit(void *arg)
@@ -217,8 +193,8 @@ TEST(the_module_unloads_right_after_a_writer_exits)
 	int fd, status, ret, refused = 0;
 	size_t i;
 
-	if (access("/sys/module/mmf", F_OK) || access(module_file(), R_OK))
-		SKIP(return, "module not loaded from %s", module_file());
+	if (!mmft_module_loaded() || access(mmft_module_file(), R_OK))
+		SKIP(return, "module not loaded from %s", mmft_module_file());
 	fd = mmft_tmpfile(EXT4, len, 0x11, path, sizeof(path));
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, fsync(fd));
@@ -227,7 +203,7 @@ TEST(the_module_unloads_right_after_a_writer_exits)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((ret = try_unload()) == -EWOULDBLOCK) {
+	while ((ret = mmft_module_unload()) == -EWOULDBLOCK) {
 		refused++;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec - t0.tv_sec > 5)
@@ -235,7 +211,7 @@ TEST(the_module_unloads_right_after_a_writer_exits)
 		usleep(1000);
 	}
 	ASSERT_EQ(0, ret) TH_LOG("unload: %s after %d tries", strerror(-ret), refused);
-	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, mmft_module_load());
 
 	ASSERT_EQ(0, fsync(fd));
 	ASSERT_EQ(0, mmft_drop_caches());
