@@ -1143,13 +1143,6 @@ TEST_F(dk, enospc_on_ext4_is_sigbus_at_the_write_fault_as_with_plain_mmap)
 	close(fd);
 }
 
-static int stress_mode(void)
-{
-	const char *s = getenv("MMF_STRESS");
-
-	return s && !strcmp(s, "1");
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1172,7 +1165,7 @@ static double now_s(void)
 TEST_F_TIMEOUT(dk, write_and_flush_under_a_flaky_disk, 240)
 {
 	size_t pg = self->pg, size = NLOOP * pg;
-	double secs = stress_mode() ? 60 : 2.5, t0;
+	double secs = mmft_stress() ? 60 : 2.5, t0;
 	unsigned int gen[NLOOP], i, bad_pages = 0, on_disk = 0;
 	unsigned long iters = 0, flushes = 0, checks = 0, eio_a = 0, eio_b = 0, other = 0;
 	unsigned long long verified = 0;

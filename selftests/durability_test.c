@@ -45,24 +45,6 @@ static int pat(int i)
 	return 0x40 + i;
 }
 
-/* The block device mounted on @mnt, from /proc/self/mounts. */
-static int mount_source(const char *mnt, char *dev, size_t len)
-{
-	char line[512], src[256], dir[256];
-	FILE *f = fopen("/proc/self/mounts", "re");
-	int found = 0;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%255s %255s", src, dir) == 2 && !strcmp(dir, mnt)) {
-			snprintf(dev, len, "%s", src);
-			found = 1;
-		}
-	fclose(f);
-	return found ? 0 : -ENOENT;
-}
-
 static int is_ext4_mounted(void)
 {
 	struct statfs sf;
@@ -86,7 +68,7 @@ FIXTURE_SETUP(dur)
 	self->size = NPAGES * self->pg;
 	self->fd = -1;
 	ASSERT_TRUE(is_ext4_mounted()) TH_LOG(MNT " is not an ext4 mount");
-	ASSERT_EQ(0, mount_source(MNT, self->dev, sizeof(self->dev)));
+	ASSERT_EQ(0, mmft_mount_source(MNT, self->dev, sizeof(self->dev)));
 	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
 	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
 	/* The starting bytes are on the disk before the test writes. */

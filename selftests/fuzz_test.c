@@ -1796,7 +1796,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	long views0 = mmft_debugfs_counter("views");
 	long chunks0 = mmft_debugfs_counter("chunks");
 	long cursors0 = mmft_debugfs_counter("cursors");
-	int stress = getenv("MMF_STRESS") && !strcmp(getenv("MMF_STRESS"), "1");
+	int stress = mmft_stress();
 	uint64_t calls = 0, ioctls = 0, mm = 0, touches = 0, faults = 0, forks = 0, bad = 0;
 	uint64_t corpus = 0;
 	unsigned int i;

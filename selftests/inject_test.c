@@ -732,8 +732,7 @@ TEST_F_TIMEOUT(inject, every_allocation_of_every_operation_fails_once, 1200)
  */
 TEST_F_TIMEOUT(inject, random_allocations_fail_under_a_stream_of_operations, 1800)
 {
-	const char *s = getenv("MMF_STRESS");
-	unsigned int rounds = s && *s && strcmp(s, "0") ? 4000 : 400, r;
+	unsigned int rounds = mmft_stress() ? 4000 : 400, r;
 	struct inj *t = self->t;
 	long long f0 = faults_injected();
 	unsigned int seed = 9;

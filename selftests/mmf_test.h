@@ -424,6 +424,32 @@ static inline long mmft_debugfs_counter(const char *key)
  */
 #include <sys/syscall.h>
 
+/* Whether the long forms run (make stress: MMF_STRESS=1). */
+static inline int mmft_stress(void)
+{
+	const char *s = getenv("MMF_STRESS");
+
+	return s && *s && strcmp(s, "0");
+}
+
+/* The device mounted on @mnt, from /proc/self/mounts (the last match). */
+static inline int mmft_mount_source(const char *mnt, char *dev, size_t len)
+{
+	char line[512], src[256], dir[256];
+	FILE *f = fopen("/proc/self/mounts", "re");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %255s", src, dir) == 2 && !strcmp(dir, mnt)) {
+			snprintf(dev, len, "%s", src);
+			found = 1;
+		}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
 static inline const char *mmft_module_file(void)
 {
 	const char *ko = getenv("MMF_KO");

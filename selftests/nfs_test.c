@@ -38,31 +38,6 @@
 
 #define WB_KNOB		"/proc/sys/vm/dirty_writeback_centisecs"
 
-/* The block device mounted on @mnt, from /proc/self/mounts. */
-static int mount_source(const char *mnt, char *dev, size_t len)
-{
-	char line[512], src[256], dir[256];
-	FILE *f = fopen("/proc/self/mounts", "re");
-	int found = 0;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%255s %255s", src, dir) == 2 && !strcmp(dir, mnt)) {
-			snprintf(dev, len, "%s", src);
-			found = 1;
-		}
-	fclose(f);
-	return found ? 0 : -ENOENT;
-}
-
-static int stress(void)
-{
-	const char *s = getenv("MMF_STRESS");
-
-	return s && strcmp(s, "0");
-}
-
 FIXTURE(nfs) {
 	const char *dir, *export;
 	char path[256], srvpath[512], dev[256], wb_old[32];
@@ -85,13 +60,13 @@ FIXTURE_SETUP(nfs)
 	ASSERT_EQ(NFS_SUPER_MAGIC, sf.f_type) TH_LOG("%s is not an NFS mount", self->dir);
 	ASSERT_EQ(0, statfs(self->export, &sf));
 	ASSERT_EQ(EXT4_SUPER_MAGIC, sf.f_type) TH_LOG("%s is not ext4", self->export);
-	ASSERT_EQ(0, mount_source(self->export, self->dev, sizeof(self->dev)));
+	ASSERT_EQ(0, mmft_mount_source(self->export, self->dev, sizeof(self->dev)));
 	/* Only flushes and closes write; the server's disk neither, unasked. */
 	ASSERT_EQ(0, mmft_read_knob(WB_KNOB, self->wb_old, sizeof(self->wb_old)));
 	ASSERT_EQ(0, mmft_write_knob(WB_KNOB, "0"));
 
 	self->pg = MMFT_PAGE;
-	self->n = stress() ? 4096 : 64;
+	self->n = mmft_stress() ? 4096 : 64;
 	self->size = self->n * self->pg;
 	self->fd = mmft_tmpfile(self->dir, self->size, FSC_FILL, self->path, sizeof(self->path));
 	ASSERT_LE(0, self->fd) TH_LOG("file on %s: %s", self->dir, strerror(-self->fd));
@@ -167,7 +142,7 @@ TEST_F_TIMEOUT(nfs, views_sharing_and_flushes_work, 120)
  */
 TEST_F_TIMEOUT(nfs, a_durable_flush_reaches_the_servers_disk, 600)
 {
-	int rounds = stress() ? 16 : 1, r, err, h;
+	int rounds = mmft_stress() ? 16 : 1, r, err, h;
 	unsigned char *v, *want;
 	uint64_t written, count;
 	size_t i;

@@ -56,13 +56,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int stress(void)
-{
-	const char *s = getenv("MMF_STRESS");
-
-	return s && atoi(s) > 0;
-}
-
 /* A size in MiB from the environment, or @dflt. */
 static long env_mib(const char *name, long dflt)
 {
@@ -314,8 +307,8 @@ static void limit_report(struct __test_metadata *_metadata, FIXTURE_DATA(limit) 
  */
 TEST_F_TIMEOUT(limit, a_file_view_larger_than_memory_loses_nothing, 1800)
 {
-	long mib = env_mib("MMF_PRESSURE_MIB", stress() ? 200 : 48);
-	bool reference = stress() || !self->joined;
+	long mib = env_mib("MMF_PRESSURE_MIB", mmft_stress() ? 200 : 48);
+	bool reference = mmft_stress() || !self->joined;
 	size_t size = mib * MIB, npages = size / self->pg, again = npages / 8;
 	struct mmf_stat st1, st2, st3;
 	double t_write, t_again, t_flush, t_read, t_mwrite, t_msync, t_mread, t;
@@ -325,7 +318,7 @@ TEST_F_TIMEOUT(limit, a_file_view_larger_than_memory_loses_nothing, 1800)
 	long bad;
 	int h;
 
-	ASSERT_EQ(0, limit_set(self, stress() ? 32 : 24));
+	ASSERT_EQ(0, limit_set(self, mmft_stress() ? 32 : 24));
 	TH_LOG("%ld MiB through a view, %zu MiB of memory", mib, self->limit / MIB);
 	ASSERT_LE(2 * self->limit, size) TH_LOG("the data must be larger than the memory");
 	self->fd = mmft_tmpfile(EXT4, size, 0, self->path, sizeof(self->path));
@@ -436,7 +429,7 @@ TEST_F_TIMEOUT(limit, a_file_view_larger_than_memory_loses_nothing, 1800)
  */
 TEST_F_TIMEOUT(limit, a_swap_section_larger_than_memory_loses_nothing, 1800)
 {
-	long mib = env_mib("MMF_PRESSURE_MIB", stress() ? 192 : 24);
+	long mib = env_mib("MMF_PRESSURE_MIB", mmft_stress() ? 192 : 24);
 	size_t size = mib * MIB, npages = size / self->pg, again = npages / 8;
 	long long swapped, swap_free0 = key_value("/proc/meminfo", "SwapFree");
 	struct mmf_stat st1, st2, st3;
@@ -448,7 +441,7 @@ TEST_F_TIMEOUT(limit, a_swap_section_larger_than_memory_loses_nothing, 1800)
 
 	if (swap_free0 <= 0)
 		SKIP(return, "the guest has no swap");
-	ASSERT_EQ(0, limit_set(self, stress() ? 32 : 12));
+	ASSERT_EQ(0, limit_set(self, mmft_stress() ? 32 : 12));
 	TH_LOG("%ld MiB swap-backed section, %zu MiB of memory, %lld MiB of swap free", mib,
 	       self->limit / MIB, swap_free0 / 1024);
 	ASSERT_LE(2 * self->limit, size);

@@ -53,15 +53,8 @@
 #include "kselftest_harness.h"
 #include "mmf_test.h"
 
-static int long_form(void)
-{
-	const char *s = getenv("MMF_STRESS");
-
-	return s && *s && strcmp(s, "0");
-}
-
 /* A count or duration: the short one in make check, the long one in make stress. */
-#define SHORT_LONG(s, l)	(long_form() ? (l) : (s))
+#define SHORT_LONG(s, l)	(mmft_stress() ? (l) : (s))
 
 static double mono(void)
 {
