@@ -198,10 +198,14 @@ bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 }
 
 /*
- * Take @pgoff out of the index; true when it was recorded.  A chunk left
- * empty is freed, as by a clearing scan.
+ * Take @pgoff out of the index, unless @keep(@arg, @pgoff) says it stays;
+ * true when it was taken out.  @keep runs under the index's lock, so it
+ * sees what a page recorded before saw, and a page recorded after it stays
+ * recorded.  @keep must not sleep.  A chunk left empty is freed, as by a
+ * clearing scan.
  */
-bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
+bool mmf_dirty_clear_unless(struct mmf_dirty *d, pgoff_t pgoff,
+			    bool (*keep)(void *arg, pgoff_t pgoff), void *arg)
 {
 	unsigned long idx = pgoff / MMF_CHUNK_BITS, bit = pgoff % MMF_CHUNK_BITS;
 	struct mmf_chunk *chunk;
@@ -209,7 +213,7 @@ bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
 
 	xa_lock(&d->chunks);
 	chunk = xa_load(&d->chunks, idx);
-	if (chunk && test_bit(bit, chunk->bits)) {
+	if (chunk && test_bit(bit, chunk->bits) && !(keep && keep(arg, pgoff))) {
 		mmf_chunk_clear(chunk, bit);
 		was_set = true;
 		if (mmf_chunk_empty(chunk))
@@ -224,6 +228,12 @@ bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
 	if (was_set)
 		atomic_long_dec(&d->count);
 	return was_set;
+}
+
+/* Take @pgoff out of the index; true when it was recorded. */
+bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
+{
+	return mmf_dirty_clear_unless(d, pgoff, NULL, NULL);
 }
 
 /*

@@ -350,6 +350,36 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
 	return err;
 }
 
+/* What a waiting flush's pass without error confirms against. */
+struct mmf_confirm {
+	struct mmf_section *sec;
+	errseq_t since;		/* the mapping's wb_err before the pass wrote */
+};
+
+/*
+ * Whether pending page @pgoff stays pending when a waiting flush's pass
+ * saw no error (mmf_flush_outcome()): the pass waited for what it wrote,
+ * but another flush, or mmf_written_back() seeing the kernel's write-back,
+ * may have put the page in pending after that.  Such a page is dirty,
+ * locked or under write-back, or, if that write-back already failed,
+ * clean with the failure recorded since the pass began.  It stays for the
+ * flush that took it, the next waiting flush's settle or the release.
+ * Runs under the pending index's lock, which every pending mark takes
+ * after the folio was made dirty, so a mark before is seen here and a mark
+ * after stays.  Never sleeps.
+ */
+static bool mmf_unconfirmed(void *arg, pgoff_t pgoff)
+{
+	const struct mmf_confirm *c = arg;
+	loff_t pos = (loff_t)pgoff << PAGE_SHIFT;
+
+	if (filemap_range_has_writeback(c->sec->mapping, pos, pos + PAGE_SIZE - 1))
+		return true;
+	/* A failed write-back sets wb_err before its folio leaves write-back. */
+	smp_rmb();
+	return errseq_check(&c->sec->mapping->wb_err, c->since) != 0;
+}
+
 /*
  * The outcome of a write-back pass over [first, last] that waited (or,
  * @async, failed at once).
@@ -371,10 +401,13 @@ static int mmf_report_error(struct mmf_handle *h, struct mmf_section *sec)
  * were never written (diskfault_test
  * a_readers_failed_flush_leaves_unwritten_pages_in_the_writers_watch).
  *
- * A pass without error ends the episode and confirms the pending pages.
+ * A pass without error ends the episode and confirms the pending pages it
+ * wrote (mmf_unconfirmed() says which stay: another flush, or the kernel's
+ * write-back, may have handed a page to write-back after this pass waited).
+ * @since: the mapping's wb_err before this pass wrote.
  */
 static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t last,
-			      int werr, pgoff_t *buf)
+			      int werr, errseq_t since, pgoff_t *buf)
 {
 	errseq_t now = werr ? 0 : mmf_wb_err_now(sec->mapping);
 	pgoff_t pos = first;
@@ -392,9 +425,18 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 		sec->err_end = now;
 	}
 	spin_unlock(&sec->err_lock);
+	if (!werr) {
+		struct mmf_confirm c = { .sec = sec, .since = since };
+
+		while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH,
+					   false))) {
+			for (i = 0; i < n; i++)
+				mmf_dirty_clear_unless(&sec->pending, buf[i], mmf_unconfirmed, &c);
+			cond_resched();
+		}
+		return;
+	}
 	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
-		if (!werr)
-			continue;
 		/*
 		 * Frozen: the failure that brought us here moved wb_err past
 		 * @pending_err, so a flush after the thaw re-dirties them.
@@ -460,7 +502,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	unsigned int n, i;
 	u64 taken = 0;
 	bool settled = true;
-	errseq_t since;
+	errseq_t since = 0;
 	int err = 0, werr = 0;
 
 	atomic64_inc(&sec->flushes);
@@ -535,7 +577,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	}
 	/* Unsettled (frozen), a clean pending page may be one that failed. */
 	if ((!async && settled) || werr)
-		mmf_flush_outcome(sec, first, last, werr, buf);
+		mmf_flush_outcome(sec, first, last, werr, since, buf);
 	if (!werr) {
 		*written += taken;
 		atomic64_add(taken, &sec->pages_flushed);
