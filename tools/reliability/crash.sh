@@ -50,8 +50,10 @@ src=$top/tools/reliability/crash-guest.c
 if [ ! -x "$guest" ] || [ "$src" -nt "$guest" ] || [ "$build/lib/libmmf.a" -nt "$guest" ]; then
 	mkdir -p "$build/reliability"
 	cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$top/include" -I"$top/include/uapi" \
-		-o "$guest" "$src" "$build/lib/libmmf.a" -lpthread > "$tmp/cc.log" 2>&1
+		-o "$tmp/crash-guest" "$src" "$build/lib/libmmf.a" -lpthread > "$tmp/cc.log" 2>&1
 	rc=$?
+	# Renamed into place: make stress may run another kernel's crash.sh now.
+	[ $rc -ne 0 ] || mv -f "$tmp/crash-guest" "$guest"
 	sed 's/^/# /' "$tmp/cc.log"
 	if [ $rc -ne 0 ]; then
 		ok 1 "the crash test's guest program builds"
