@@ -33,10 +33,15 @@ static int to_index(HANDLE h, size_t *i)
 
 static void destroy(struct w32_object *obj)
 {
-	if (obj->kind == W32_FILE)
+	if (obj->base) {
+		/* A duplicate: base owns the fd or section. */
+		mmf__w32_put(obj->base);
+	} else if (obj->kind == W32_FILE) {
+		mmf__w32_file_release(obj);
 		close(obj->fd);
-	else
+	} else {
 		mmf_close(obj->section);
+	}
 	free(obj);
 }
 
@@ -121,5 +126,107 @@ MMF_EXPORT BOOL WINAPI CloseHandle(HANDLE hObject)
 		return FALSE;
 	}
 	mmf__w32_put(obj);
+	return TRUE;
+}
+
+/*
+ * DuplicateHandle (w32files, issue 11).  Only this process's handles:
+ * GetCurrentProcess() is the pseudo-handle (HANDLE)-1, as on Windows.
+ */
+MMF_EXPORT HANDLE WINAPI GetCurrentProcess(void)
+{
+	return (HANDLE)(intptr_t)-1;
+}
+
+/* The rights a duplicate asks for, as MMF_MAP_* rights of its kind. */
+static unsigned int dup_rights(enum w32_kind kind, DWORD access)
+{
+	unsigned int r = 0;
+
+	if (kind == W32_FILE) {
+		if (access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA))
+			r |= MMF_MAP_READ;
+		if (access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA))
+			r |= MMF_MAP_WRITE;
+		return r;
+	}
+	/*
+	 * Section rights: SECTION_MAP_READ (FILE_MAP_READ) maps read and copy
+	 * views, SECTION_MAP_WRITE (FILE_MAP_WRITE) writable ones; FILE_MAP_COPY
+	 * is SECTION_QUERY and grants no mapping by itself.
+	 */
+	if (access & (GENERIC_READ | GENERIC_ALL | SECTION_MAP_READ))
+		r |= MMF_MAP_READ | MMF_MAP_COPY;
+	if (access & (GENERIC_WRITE | GENERIC_ALL | SECTION_MAP_WRITE))
+		r |= MMF_MAP_WRITE;
+	if (access & (GENERIC_EXECUTE | GENERIC_ALL | SECTION_MAP_EXECUTE |
+		      SECTION_MAP_EXECUTE_EXPLICIT))
+		r |= MMF_MAP_EXEC;
+	return r;
+}
+
+MMF_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+				       HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle,
+				       DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions)
+{
+	HANDLE self = GetCurrentProcess();
+	struct w32_object *src = NULL, *dup;
+	DWORD err = ERROR_SUCCESS;
+	HANDLE h;
+	size_t i;
+
+	(void)bInheritHandle;	/* no child processes inherit handles */
+	if (lpTargetHandle)
+		*lpTargetHandle = NULL;
+	if (hSourceProcessHandle != self) {
+		/* No other process's handles can be reached: nothing is closed. */
+		mmf__win32_set(ERROR_INVALID_HANDLE);
+		return FALSE;
+	}
+	/* The source is taken out of the table at once when it is to be closed. */
+	pthread_mutex_lock(&lock);
+	if (to_index(hSourceHandle, &i) == 0 && table[i]) {
+		src = table[i];
+		if (dwOptions & DUPLICATE_CLOSE_SOURCE)
+			table[i] = NULL;	/* the table's reference is now ours */
+		else
+			src->refs++;
+	}
+	pthread_mutex_unlock(&lock);
+	if (!src) {
+		/* Includes GetCurrentProcess() itself: there are no process objects. */
+		mmf__win32_set(ERROR_INVALID_HANDLE);
+		return FALSE;
+	}
+	if (dwOptions & ~(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS | 0x4u)) {
+		err = ERROR_INVALID_PARAMETER;
+	} else if (hTargetProcessHandle != self) {
+		err = ERROR_INVALID_HANDLE;
+	} else if (lpTargetHandle) {
+		dup = calloc(1, sizeof(*dup));
+		if (!dup) {
+			err = ERROR_NOT_ENOUGH_MEMORY;
+		} else {
+			*dup = *src;
+			dup->base = src->base ? src->base : src;
+			/* A duplicate never has a right its source lacks. */
+			dup->rights = (dwOptions & DUPLICATE_SAME_ACCESS) ? src->rights :
+				      dup_rights(src->kind, dwDesiredAccess) & src->rights;
+			pthread_mutex_lock(&lock);
+			dup->base->refs++;
+			pthread_mutex_unlock(&lock);
+			h = mmf__w32_insert(dup);	/* frees dup (and its base ref) on failure */
+			if (h)
+				*lpTargetHandle = h;
+			else
+				err = ERROR_NOT_ENOUGH_MEMORY;
+		}
+	}
+	/* Windows closes the source with DUPLICATE_CLOSE_SOURCE even on failure. */
+	mmf__w32_put(src);
+	if (err != ERROR_SUCCESS) {
+		mmf__win32_set(err);
+		return FALSE;
+	}
 	return TRUE;
 }

@@ -13,13 +13,29 @@
 
 enum w32_kind { W32_FILE = 1, W32_MAPPING = 2 };
 
-/* The MMF_MAP_* rights a handle grants (files: read and write). */
+/* W32_FILE flags (CreateFile's FILE_FLAG_*; w32files, issue 11). */
+#define W32_F_OVERLAPPED	0x1u	/* FILE_FLAG_OVERLAPPED: I/O needs an OVERLAPPED */
+#define W32_F_NO_BUFFERING	0x2u	/* FILE_FLAG_NO_BUFFERING: aligned I/O only */
+/* The smallest sector size of Windows: NO_BUFFERING I/O is aligned to it. */
+#define W32_SECTOR		512u
+
+/*
+ * The MMF_MAP_* rights a handle grants (files: read and write).
+ *
+ * A DuplicateHandle() copy is an object of its own (its own rights) whose
+ * base is the object it was copied from: it shares base's fd (and so the
+ * file pointer) or section and holds a reference on base, which alone
+ * closes them.  Every field but kind, rights, refs and base is a copy of
+ * base's, set once and never changed.
+ */
 struct w32_object {
 	enum w32_kind kind;
 	unsigned int rights;
 	int fd;			/* W32_FILE */
 	mmf_section *section;	/* W32_MAPPING */
 	int refs;		/* table reference + users; under the table lock */
+	struct w32_object *base;	/* a duplicate's source (referenced), or NULL */
+	unsigned int flags;	/* W32_FILE: W32_F_* */
 };
 
 /* A handle for a new object (which it owns from then on), or NULL. */
@@ -27,5 +43,14 @@ HANDLE mmf__w32_insert(struct w32_object *obj);
 /* The object behind a handle of that kind, referenced; NULL if none. */
 struct w32_object *mmf__w32_get(HANDLE h, enum w32_kind kind);
 void mmf__w32_put(struct w32_object *obj);
+
+/* win32_file.c: a file object's last reference goes (before its fd is closed). */
+void mmf__w32_file_release(struct w32_object *obj);
+
+/*
+ * win32_wide.c: a NUL-terminated UTF-16 string as a new UTF-8 string
+ * (free() it); -EILSEQ for an unpaired surrogate, -ENOMEM.
+ */
+int mmf__w32_to_utf8(const WCHAR *s, char **out);
 
 #endif

@@ -443,6 +443,13 @@ typedef struct _MEMORY_BASIC_INFORMATION {
 #ifndef SEC_LARGE_PAGES
 #define SEC_LARGE_PAGES			0x80000000U
 #endif
+/* GetLastError() codes of the calls below. */
+#ifndef ERROR_BAD_LENGTH
+#define ERROR_BAD_LENGTH		24
+#endif
+#ifndef ERROR_UNEXP_NET_ERR
+#define ERROR_UNEXP_NET_ERR		59
+#endif
 /* --- end of the w32mem block --- */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -472,9 +479,19 @@ typedef struct _MEMORY_BASIC_INFORMATION {
 #define VirtualAlloc mmf_w32_VirtualAlloc
 #define VirtualFree mmf_w32_VirtualFree
 #define GetMappedFileNameA mmf_w32_GetMappedFileNameA
+#define GetMappedFileNameW mmf_w32_GetMappedFileNameW
 #define GetLargePageMinimum mmf_w32_GetLargePageMinimum
 #define MmfExportFileMapping mmf_w32_MmfExportFileMapping
 #define MmfImportFileMapping mmf_w32_MmfImportFileMapping
+/* w32files block */
+#define CreateFileW mmf_w32_CreateFileW
+#define CreateFileMappingW mmf_w32_CreateFileMappingW
+#define OpenFileMappingW mmf_w32_OpenFileMappingW
+#define GetFileSizeEx mmf_w32_GetFileSizeEx
+#define SetFilePointerEx mmf_w32_SetFilePointerEx
+#define GetOverlappedResult mmf_w32_GetOverlappedResult
+#define GetCurrentProcess mmf_w32_GetCurrentProcess
+#define DuplicateHandle mmf_w32_DuplicateHandle
 #endif
 
 DWORD WINAPI GetLastError(void) MMF_W32_(GetLastError);
@@ -514,6 +531,69 @@ BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush
 	MMF_W32_(FlushViewOfFile);
 BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress) MMF_W32_(UnmapViewOfFile);
 
+/*
+ * Wide names, 64-bit file sizes and positions, completed overlapped I/O,
+ * handle duplication (w32files, issue 11).  The W calls take UTF-16 names
+ * (surrogate pairs included) and use them as UTF-8; a name that is not
+ * valid UTF-16 fails with ERROR_NO_UNICODE_TRANSLATION.
+ */
+HANDLE WINAPI CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
+			  LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+			  DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes,
+			  HANDLE hTemplateFile) MMF_W32_(CreateFileW);
+HANDLE WINAPI CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
+				 DWORD flProtect, DWORD dwMaximumSizeHigh,
+				 DWORD dwMaximumSizeLow, LPCWSTR lpName)
+	MMF_W32_(CreateFileMappingW);
+HANDLE WINAPI OpenFileMappingW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+	MMF_W32_(OpenFileMappingW);
+BOOL WINAPI GetFileSizeEx(HANDLE hFile, PLARGE_INTEGER lpFileSize) MMF_W32_(GetFileSizeEx);
+BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDistanceToMove,
+			     PLARGE_INTEGER lpNewFilePointer, DWORD dwMoveMethod)
+	MMF_W32_(SetFilePointerEx);
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+				LPDWORD lpNumberOfBytesTransferred, BOOL bWait)
+	MMF_W32_(GetOverlappedResult);
+HANDLE WINAPI GetCurrentProcess(void) MMF_W32_(GetCurrentProcess);
+BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+			    HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle,
+			    DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions)
+	MMF_W32_(DuplicateHandle);
+
+/*
+ * Generic names and TEXT()/_T(), following UNICODE as the SDK does.  A
+ * UNICODE build's TEXT("x") is L"x" where wchar_t is 16 bits (gcc/clang
+ * -fshort-wchar) and u"x" otherwise (C11 or C++11): see
+ * Documentation/win32.rst.
+ */
+#ifdef UNICODE
+#if defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2
+#define MMF_W32_TEXT_(quote) L##quote
+#else
+#define MMF_W32_TEXT_(quote) u##quote
+#endif
+#define CreateFile CreateFileW
+#define CreateFileMapping CreateFileMappingW
+#define OpenFileMapping OpenFileMappingW
+#else
+#define MMF_W32_TEXT_(quote) quote
+#define CreateFile CreateFileA
+#define CreateFileMapping CreateFileMappingA
+#define OpenFileMapping OpenFileMappingA
+#endif
+#ifndef TEXT
+#define TEXT(quote) MMF_W32_TEXT_(quote)
+#endif
+#ifndef __TEXT
+#define __TEXT(quote) MMF_W32_TEXT_(quote)
+#endif
+#ifndef _T
+#define _T(x) MMF_W32_TEXT_(x)
+#endif
+#ifndef _TEXT
+#define _TEXT(x) MMF_W32_TEXT_(x)
+#endif
+
 /* --- w32mem block: memory calls on views (lib/win32_memory.c) --- */
 SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
 			   SIZE_T dwLength) MMF_W32_(VirtualQuery);
@@ -526,6 +606,8 @@ BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType)
 /* hProcess must be GetCurrentProcess(): the Linux path (see win32.rst). */
 DWORD WINAPI GetMappedFileNameA(HANDLE hProcess, LPVOID lpv, LPSTR lpFilename, DWORD nSize)
 	MMF_W32_(GetMappedFileNameA);
+DWORD WINAPI GetMappedFileNameW(HANDLE hProcess, LPVOID lpv, LPWSTR lpFilename, DWORD nSize)
+	MMF_W32_(GetMappedFileNameW);
 SIZE_T WINAPI GetLargePageMinimum(void) MMF_W32_(GetLargePageMinimum);
 /*
  * Not Win32: hand a section to another process.  MmfExportFileMapping
@@ -539,6 +621,11 @@ SIZE_T WINAPI GetLargePageMinimum(void) MMF_W32_(GetLargePageMinimum);
 int WINAPI MmfExportFileMapping(HANDLE hFileMappingObject) MMF_W32_(MmfExportFileMapping);
 HANDLE WINAPI MmfImportFileMapping(int fd, DWORD dwDesiredAccess)
 	MMF_W32_(MmfImportFileMapping);
+#ifdef UNICODE
+#define GetMappedFileName GetMappedFileNameW
+#else
+#define GetMappedFileName GetMappedFileNameA
+#endif
 /* --- end of the w32mem block --- */
 
 #ifdef __cplusplus
