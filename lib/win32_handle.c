@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "win32_handle.h"
+#include "win32_memory.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct w32_object **table;
@@ -40,6 +41,8 @@ static void destroy(struct w32_object *obj)
 		mmf__w32_file_release(obj);
 		close(obj->fd);
 	} else {
+		/* w32mem: a SEC_RESERVE section's commit state (win32_memory.c). */
+		mmf__w32_reserve_release(obj->section->id);
 		mmf_close(obj->section);
 	}
 	free(obj);
@@ -51,6 +54,9 @@ HANDLE mmf__w32_insert(struct w32_object *obj)
 	size_t i;
 
 	obj->refs = 1;
+	/* w32mem: kept while a mapping handle of the section lives (destroy drops it). */
+	if (obj->kind == W32_MAPPING && !obj->base)
+		mmf__w32_reserve_hold(obj->section->id);
 	pthread_mutex_lock(&lock);
 	/*
 	 * Search from after the last slot handed out, so that a closed handle's

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "win32_handle.h"
+#include "win32_memory.h"
 
 /* Not in mmf.h's rights: the section was created with a PAGE_EXECUTE_* protection. */
 #define W32_SECTION_ALL	(MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY | MMF_MAP_EXEC)
@@ -52,25 +53,69 @@ static HANDLE new_mapping(mmf_section *s, unsigned int rights)
 	return mmf__w32_insert(obj);
 }
 
+/*
+ * w32mem: the SEC_* attributes of CreateFileMappingA: 0, or the Win32
+ * error Windows gives (or gives where it cannot honour them).  SEC_RESERVE
+ * applies to paging-file sections (their views start reserved, committed
+ * with VirtualAlloc); Windows ignores it for files, as here.
+ */
+static int sec_attributes(HANDLE hFile, DWORD flProtect)
+{
+	DWORD sec = flProtect & ~0xFFu;
+	bool pagefile = hFile == INVALID_HANDLE_VALUE;
+	struct w32_object *file;
+	char mz[2];
+
+	if (sec & ~(SEC_COMMIT | SEC_RESERVE | SEC_IMAGE | SEC_NOCACHE | SEC_WRITECOMBINE |
+		    SEC_LARGE_PAGES))
+		return ERROR_INVALID_PARAMETER;
+	if ((sec & SEC_COMMIT) && (sec & SEC_RESERVE))
+		return ERROR_INVALID_PARAMETER;
+	if (sec & SEC_IMAGE) {
+		/* No executable image loader: a file that is not one is Windows' answer. */
+		if (pagefile)
+			return ERROR_BAD_EXE_FORMAT;
+		file = mmf__w32_get(hFile, W32_FILE);
+		if (!file)
+			return ERROR_INVALID_HANDLE;
+		if (pread(file->fd, mz, 2, 0) == 2 && mz[0] == 'M' && mz[1] == 'Z') {
+			mmf__w32_put(file);
+			return ERROR_NOT_SUPPORTED;
+		}
+		mmf__w32_put(file);
+		return ERROR_BAD_EXE_FORMAT;
+	}
+	/* Large pages need SeLockMemoryPrivilege, which a process lacks by default. */
+	if (sec & SEC_LARGE_PAGES)
+		return pagefile ? ERROR_PRIVILEGE_NOT_HELD : ERROR_INVALID_PARAMETER;
+	/* Linux has no uncached or write-combined attribute for this memory. */
+	if (sec & (SEC_NOCACHE | SEC_WRITECOMBINE))
+		return ERROR_NOT_SUPPORTED;
+	return 0;
+}
+
 MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
 					    DWORD flProtect, DWORD dwMaximumSizeHigh,
 					    DWORD dwMaximumSizeLow, LPCSTR lpName)
 {
 	uint64_t max = ((uint64_t)dwMaximumSizeHigh << 32) | dwMaximumSizeLow;
 	const char *name = section_name(lpName);
-	static const struct mmf_options exec_opts = { .size = sizeof(exec_opts), .mode = 0700 };
-	const struct mmf_options *opts = NULL;
+	struct mmf_options opts = { .size = sizeof(opts), .name = name };
 	unsigned int prot, rights, exec = 0;
 	struct w32_object *file = NULL;
 	mmf_section *s;
-	bool existed = false;
-	struct stat st;
+	bool existed;
+	struct stat st, st0;
 	HANDLE h;
 	int ret;
 
 	(void)lpAttributes;
-	if (flProtect & ~(0xFFu | SEC_COMMIT | SEC_RESERVE))
-		return fail_null(EINVAL);
+	/* w32mem: the SEC_* attributes as Windows takes them (sec_attributes()). */
+	ret = sec_attributes(hFile, flProtect);
+	if (ret) {
+		mmf__win32_set((DWORD)ret);
+		return NULL;
+	}
 	switch (flProtect & 0xFF) {
 	case PAGE_EXECUTE_READ:
 		exec = MMF_MAP_EXEC;
@@ -99,13 +144,17 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 	rights |= exec;
 	/* An executable named section may be opened for execution by its owner. */
 	if (exec)
-		opts = &exec_opts;
+		opts.mode = 0700;
 
 	if (hFile == INVALID_HANDLE_VALUE) {
 		/* Backed by the paging file: a size is required. */
 		if (max == 0)
 			return fail_null(EINVAL);
-		ret = mmf_create(MMF_NO_FILE, max, prot, name, 0, opts, &s, &existed);
+		/* w32mem: a paging-file section is a whole number of pages. */
+		if (max > UINT64_MAX - mmf__page_size())
+			return fail_null(ENOMEM);
+		max = (max + mmf__page_size() - 1) & ~(uint64_t)(mmf__page_size() - 1);
+		ret = mmf_create_options(MMF_NO_FILE, max, prot, &opts, &s);
 	} else {
 		file = mmf__w32_get(hFile, W32_FILE);
 		if (!file)
@@ -116,7 +165,19 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 			mmf__w32_put(file);
 			return fail_null(EACCES);
 		}
-		ret = mmf_create(file->fd, max, prot, name, 0, opts, &s, &existed);
+		/* w32mem: a failed grow leaves the file's size as it was. */
+		if (fstat(file->fd, &st0) < 0)
+			st0.st_size = -1;
+		ret = mmf_create_options(file->fd, max, prot, &opts, &s);
+		if (ret < 0 && st0.st_size >= 0 && fstat(file->fd, &st) == 0 &&
+		    st.st_size > st0.st_size)
+			(void)!ftruncate(file->fd, st0.st_size);
+		/* Windows: a section larger than the file system allows is out of memory. */
+		if (ret == -EFBIG) {
+			mmf__w32_put(file);
+			mmf__win32_set(ERROR_NOT_ENOUGH_MEMORY);
+			return NULL;
+		}
 		if (ret == -EINVAL || ret == -EACCES) {
 			if (fstat(file->fd, &st) < 0)
 				st.st_size = 0;
@@ -146,6 +207,7 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 	}
 	if (ret < 0)
 		return fail_null(ret);
+	existed = mmf_section_existed(s);
 	if (existed) {
 		/*
 		 * Windows opens the existing object with all rights; what a view
@@ -153,22 +215,36 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 		 */
 		rights = W32_SECTION_ALL;
 	}
+	/* w32mem: a new SEC_RESERVE paging-file section starts uncommitted. */
+	if (!existed && hFile == INVALID_HANDLE_VALUE && (flProtect & SEC_RESERVE)) {
+		ret = mmf__w32_reserve_new(s->id, mmf_section_size(s));
+		if (ret < 0) {
+			mmf_close(s);
+			return fail_null(ret);
+		}
+	}
 	h = new_mapping(s, rights);
 	if (h)
 		mmf__win32_set(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
 	return h;
 }
 
-/* FILE_MAP_* of OpenFileMappingA: every right implies reading. */
+/*
+ * FILE_MAP_* of OpenFileMappingA: the rights are exact, as on Windows
+ * (w32mem): FILE_MAP_WRITE alone does not grant reading.  FILE_MAP_COPY
+ * alone asks for reading (Windows turns it into SECTION_MAP_READ);
+ * SECTION_MAP_EXECUTE (0x8, part of FILE_MAP_ALL_ACCESS) or
+ * FILE_MAP_EXECUTE grant execution.
+ */
 static unsigned int open_rights(DWORD access)
 {
 	unsigned int r = 0;
 
-	if (access & (FILE_MAP_READ | FILE_MAP_COPY | FILE_MAP_WRITE | FILE_MAP_EXECUTE))
+	if (access == FILE_MAP_COPY || (access & FILE_MAP_READ))
 		r |= MMF_MAP_READ | MMF_MAP_COPY;
 	if (access & FILE_MAP_WRITE)
 		r |= MMF_MAP_WRITE;
-	if (access & FILE_MAP_EXECUTE)
+	if (access & (FILE_MAP_EXECUTE | 0x0008u))
 		r |= MMF_MAP_EXEC;
 	return r;
 }
@@ -192,7 +268,7 @@ MMF_EXPORT HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHa
 		 * it is opened: a read-only section opens for FILE_MAP_WRITE and
 		 * only a writable view fails.  Keep EACCES when permissions say no.
 		 */
-		ret = mmf_open(name, rights & ~MMF_MAP_WRITE, &s);
+		ret = mmf_open(name, (rights & ~MMF_MAP_WRITE) | MMF_MAP_READ, &s);
 		if (ret == 0 && mmf_section_protection(s) == MMF_PAGE_READWRITE) {
 			mmf_close(s);
 			ret = -EACCES;
@@ -210,6 +286,35 @@ MMF_EXPORT HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHa
 		if (h)
 			mmf__win32_set(ERROR_SUCCESS);
 		return h;
+	}
+}
+
+/* w32mem: the PAGE_* of a view of this access (VirtualQuery's AllocationProtect). */
+static DWORD view_protect(unsigned int access)
+{
+	bool x = access & MMF_MAP_EXEC;
+
+	if (access & MMF_MAP_COPY)
+		return x ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY;
+	if (access & MMF_MAP_WRITE)
+		return x ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
+	if (access & MMF_MAP_READ)
+		return x ? PAGE_EXECUTE_READ : PAGE_READONLY;
+	return PAGE_NOACCESS;
+}
+
+/* w32mem: the PAGE_* of the section as far as this handle knows it. */
+static DWORD section_protect(const struct w32_object *m)
+{
+	bool x = m->rights & MMF_MAP_EXEC;
+
+	switch (mmf_section_protection(m->section)) {
+	case MMF_PAGE_READWRITE:
+		return x ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
+	case MMF_PAGE_WRITECOPY:
+		return x ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY;
+	default:
+		return x ? PAGE_EXECUTE_READ : PAGE_READONLY;
 	}
 }
 
@@ -246,7 +351,7 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 	uint64_t offset = ((uint64_t)dwFileOffsetHigh << 32) | dwFileOffsetLow;
 	DWORD plain = dwDesiredAccess & ~FILE_MAP_EXECUTE;
 	struct w32_object *m;
-	unsigned int access, allowed;
+	unsigned int access, allowed, need;
 	uint64_t size;
 	size_t length = dwNumberOfBytesToMap;
 	void *view = NULL;
@@ -265,16 +370,21 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 	else if (plain & FILE_MAP_READ)
 		access = MMF_MAP_READ;
 	else
-		access = 0;
-	if (dwDesiredAccess & FILE_MAP_EXECUTE)
+		access = 0;	/* w32mem: a view without access, PAGE_NOACCESS */
+	if (access && (dwDesiredAccess & FILE_MAP_EXECUTE))
 		access |= MMF_MAP_EXEC;
+	/*
+	 * w32mem: the rights the view's protection needs, exact as on Windows:
+	 * a FILE_MAP_WRITE handle maps write views only, and every other view
+	 * (copy, read, no access) needs FILE_MAP_READ.
+	 */
+	need = (access & MMF_MAP_WRITE) ? MMF_MAP_WRITE : MMF_MAP_READ;
+	need |= access & MMF_MAP_EXEC;
 	allowed = m->rights;
 	size = mmf_section_size(m->section);
-	if (!access) {
-		ret = -EINVAL;
-	} else if ((access & ~allowed) ||
-		   ((access & MMF_MAP_WRITE) &&
-		    mmf_section_protection(m->section) != MMF_PAGE_READWRITE)) {
+	if ((need & ~allowed) ||
+	    ((access & MMF_MAP_WRITE) &&
+	     mmf_section_protection(m->section) != MMF_PAGE_READWRITE)) {
 		ret = -EACCES;
 	} else if (offset % W32_GRANULARITY ||
 		   (uintptr_t)lpBaseAddress % W32_GRANULARITY) {
@@ -287,7 +397,8 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 	} else if (!length && size - offset > SIZE_MAX) {
 		ret = -ENOMEM;
 	} else if (lpBaseAddress) {
-		ret = mmf__map(m->section, access, offset, length, lpBaseAddress, 1, &view);
+		ret = mmf__map(m->section, access ? access : MMF_MAP_READ, offset, length,
+			       lpBaseAddress, 1, &view);
 		if (ret == -EEXIST || ret == -EINVAL) {
 			mmf__w32_put(m);
 			mmf__win32_set(ERROR_INVALID_ADDRESS);
@@ -295,8 +406,23 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 		}
 	} else {
 		/* The placement needs the real length: 0 means to the end. */
-		ret = map_aligned(m->section, access, offset,
+		ret = map_aligned(m->section, access ? access : MMF_MAP_READ, offset,
 				  length ? length : (size_t)(size - offset), &view);
+	}
+	if (ret == 0) {
+		/* w32mem: the view's Win32 record (VirtualQuery, VirtualProtect...). */
+		size_t len = length ? length : (size_t)(size - offset);
+
+		if (!access && mprotect(view, len, PROT_NONE))
+			ret = -errno;
+		if (ret == 0)
+			ret = mmf__w32_view_add(view, len, view_protect(access),
+						section_protect(m), access & MMF_MAP_COPY,
+						false, m->section->id, offset);
+		if (ret < 0) {
+			mmf_unmap(view);
+			view = NULL;
+		}
 	}
 	mmf__w32_put(m);
 	if (ret < 0)
@@ -329,7 +455,12 @@ MMF_EXPORT BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfB
 
 MMF_EXPORT BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress)
 {
+	/* w32mem: the layer's record of the view goes with it. */
+	void *start = mmf__w32_view_find(lpBaseAddress);
 	int ret = mmf_unmap((void *)(uintptr_t)lpBaseAddress);
+
+	if (ret == 0 && start)
+		mmf__w32_view_remove(start);
 
 	if (ret == -EINVAL) {
 		mmf__win32_set(ERROR_INVALID_ADDRESS);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The Win32 layer's record of its views (win32_memory.c): what VirtualQuery,
+ * VirtualProtect and VirtualAlloc need that the kernel does not keep (the
+ * view's Win32 protection, the section's, SEC_RESERVE commit state).
+ */
+#ifndef MMF_WIN32_MEMORY_H
+#define MMF_WIN32_MEMORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mmf/win32.h>
+
+/*
+ * A view MapViewOfFileEx made: @alloc_protect is its PAGE_* (PAGE_NOACCESS
+ * for access 0), @sec_protect the section's PAGE_*.  A view of a section
+ * with SEC_RESERVE state starts with its uncommitted pages inaccessible.
+ * 0, or -errno (then the caller unmaps the view).
+ */
+int mmf__w32_view_add(void *start, size_t length, DWORD alloc_protect, DWORD sec_protect,
+		      bool copy, bool pagefile, uint64_t section_id, uint64_t offset);
+/* The start of the recorded view containing @addr, or NULL. */
+void *mmf__w32_view_find(const void *addr);
+/* The view at @start was unmapped. */
+void mmf__w32_view_remove(const void *start);
+
+/* SEC_RESERVE: the commit state of a new paging-file section of @size bytes. */
+int mmf__w32_reserve_new(uint64_t section_id, uint64_t size);
+/* Mapping handles of the section: the state lives while one does (win32_handle.c). */
+void mmf__w32_reserve_hold(uint64_t section_id);
+void mmf__w32_reserve_release(uint64_t section_id);
+
+#endif
