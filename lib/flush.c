@@ -15,16 +15,17 @@ MMF_EXPORT int mmf_flush(const void *address, size_t length, unsigned int flags,
 
 	if (pages_written)
 		*pages_written = 0;
-	if (flags & ~(MMF_FLUSH_START | MMF_FLUSH_STABLE))
+	if (flags & ~(MMF_FLUSH_ASYNC | MMF_FLUSH_DURABLE))
 		return -EINVAL;
-	if ((flags & MMF_FLUSH_START) && (flags & MMF_FLUSH_STABLE))
+	if ((flags & MMF_FLUSH_ASYNC) && (flags & MMF_FLUSH_DURABLE))
 		return -EINVAL;
 	if (length && (uintptr_t)address + length < (uintptr_t)address)
 		return -EINVAL;
-	fd = mmf__control_fd();
+	fd = mmf__control_get();
 	if (fd < 0)
 		return fd;
 	ret = mmf__ioctl(fd, MMF_IOC_FLUSH, &f);
+	mmf__control_put();
 	if (ret < 0)
 		return ret;
 	if (pages_written)

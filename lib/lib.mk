@@ -19,9 +19,12 @@ LIB_DIR := $(BUILD)/lib
 LIB_OBJDIR := $(BUILD)/libobj
 LIB_SRCS := $(sort $(wildcard $(TOP)/lib/*.c))
 LIB_HDRS := $(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h $(wildcard $(TOP)/lib/*.h) \
-	$(TOP)/include/uapi/linux/mmf.h
+	$(TOP)/include/uapi/linux/mmf.h $(TOP)/VERSION
+# mmf_version() and mmf_version_number(): the release of VERSION.
+MMF_VERSION_NUM := $(shell echo $(MMF_VERSION) | awk -F. '{ print $$1 * 10000 + $$2 * 100 + $$3 }')
 LIB_CFLAGS := -std=c11 -Wall -Wextra $(WERROR_FLAG) -fvisibility=hidden -fPIC \
-	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib $(CPPFLAGS) $(CFLAGS)
+	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib \
+	-DMMF_RELEASE='"$(MMF_VERSION)"' -DMMF_RELEASE_NUMBER=$(MMF_VERSION_NUM)u $(CPPFLAGS) $(CFLAGS)
 LIB_OBJS := $(patsubst $(TOP)/lib/%.c,$(LIB_OBJDIR)/%.o,$(LIB_SRCS))
 LIB_SO := $(LIB_DIR)/libmmf.so.$(LIB_VERSION)
 
@@ -41,6 +44,7 @@ $(LIB_OBJDIR)/%.o: $(TOP)/lib/%.c $(LIB_HDRS)
 
 $(LIB_SO): $(LIB_OBJS) $(TOP)/lib/libmmf.map
 	@mkdir -p $(@D)
+	@$(TOP)/lib/check-exports.sh $(TOP)/lib/libmmf.map $(LIB_OBJS)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,$(TOP)/lib/libmmf.map \
 		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now $(LDFLAGS) -o $@ $(LIB_OBJS) -lpthread
 
@@ -63,14 +67,16 @@ EXAMPLES := $(notdir $(patsubst %/,%,$(wildcard $(TOP)/examples/*/)))
 examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
 # Built the way users build: cc prog.c $(pkg-config --cflags --libs mmf),
-# with the build tree's mmf.pc.
+# with the build tree's mmf.pc, plus a run path of $ORIGIN/../lib so that
+# they start from the build tree as built (build/examples/recdb finds
+# build/lib/libmmf.so.1).  The packages ship the examples' sources only.
 EXAMPLE_FLAGS = $(shell PKG_CONFIG_PATH=$(LIB_DIR) pkg-config --cflags --libs mmf)
 
 $(BUILD)/examples/%: $(TOP)/examples/%/*.c $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_DIR)/mmf.pc \
 	$(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra $(WERROR_FLAG) -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-o $@ $(filter %.c,$^) $(EXAMPLE_FLAGS)
+		-o $@ $(filter %.c,$^) $(EXAMPLE_FLAGS) -Wl,-rpath,'$$ORIGIN/../lib'
 
 MAN3 := $(wildcard $(TOP)/man/*.3)
 MAN8 := $(wildcard $(TOP)/man/*.8)
@@ -103,9 +109,11 @@ install: lib tools
 HOST_TESTS := $(patsubst $(TOP)/lib/tests/%.c,$(BUILD)/host-tests/%,\
 	$(sort $(wildcard $(TOP)/lib/tests/*_test.c)))
 
-$(BUILD)/host-tests/%: $(TOP)/lib/tests/%.c $(LIB_DIR)/libmmf.a $(KSRC)/.stamp
+$(BUILD)/host-tests/%: $(TOP)/lib/tests/%.c $(LIB_DIR)/libmmf.a $(KSRC)/.stamp \
+	$(TOP)/selftests/mmft_lib.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Werror -D_GNU_SOURCE -I$(KSFT_INC) \
+		-DMMF_TEST_RELEASE='"$(MMF_VERSION)"' \
 		-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/lib \
 		-o $@ $< $(LIB_DIR)/libmmf.a -lpthread
 

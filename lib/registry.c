@@ -5,7 +5,9 @@
  * into several; UnmapViewOfFile() must remove the whole view from any
  * address inside it, so the library remembers each view's full extent.
  * Entries overlapping a new view are stale (the old view was unmapped
- * behind the library's back) and are dropped.
+ * behind the library's back) and are dropped.  Each entry holds the
+ * process-wide control handle open (mmf__hold): a view unmapped with
+ * munmap() instead of mmf_unmap() keeps it open until a new view overlaps it.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -32,14 +34,17 @@ static void drop(size_t i)
 void mmf__registry_add(void *start, size_t length, uint64_t offset, uint64_t section_id)
 {
 	uintptr_t s = (uintptr_t)start;
+	int dropped = 0;
 	size_t i;
 
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < count;) {
-		if (views[i].start < s + length && s < views[i].start + views[i].length)
+		if (views[i].start < s + length && s < views[i].start + views[i].length) {
 			drop(i);
-		else
+			dropped--;
+		} else {
 			i++;
+		}
 	}
 	if (count == capacity) {
 		size_t n = capacity ? capacity * 2 : 16;
@@ -52,8 +57,12 @@ void mmf__registry_add(void *start, size_t length, uint64_t offset, uint64_t sec
 		capacity = n;
 	}
 	views[count++] = (struct view_entry){ s, length, offset, section_id };
+	dropped++;
 out:
 	pthread_mutex_unlock(&lock);
+	/* Each registered view holds the control handle open (device.c). */
+	if (dropped)
+		mmf__hold(dropped);
 }
 
 /* Remove and return the entry containing addr: 0, or -ENOENT. */
@@ -77,5 +86,7 @@ int mmf__registry_take(const void *addr, void **start, size_t *length, uint64_t 
 		}
 	}
 	pthread_mutex_unlock(&lock);
+	if (ret == 0)
+		mmf__hold(-1);
 	return ret;
 }

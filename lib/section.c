@@ -34,34 +34,36 @@ static int bind_section(int fd, unsigned int access, unsigned int prot, uint64_t
 		return -ENOMEM;
 	}
 	*s = (mmf_section){ .fd = fd, .access = access, .prot = prot, .size = size, .id = id };
+	mmf__hold(1);
 	*out = s;
 	return 0;
 }
 
 /* Options from a caller that may know a longer or shorter struct. */
-static int read_options(const struct mmf_options *o, unsigned int *mode, unsigned int *readaround)
+static int read_options(const struct mmf_options *o, struct mmf_options *out)
 {
 	const unsigned char *tail;
 	size_t i;
 
-	*mode = 0600;
-	*readaround = 0;
+	*out = (struct mmf_options){ .size = sizeof(*out) };
 	if (!o)
 		return 0;
-	if (o->size < sizeof(*o))
+	if (o->size < MMF_OPTIONS_SIZE_VER0)
 		return -EINVAL;
+	if (o->size > MMF_STRUCT_MAX)
+		return -E2BIG;
 	/* Fields a newer caller knows and this library does not must be zero. */
 	tail = (const unsigned char *)o;
-	for (i = sizeof(*o); i < o->size && i < 4096; i++)
+	for (i = sizeof(*o); i < o->size; i++)
 		if (tail[i])
 			return -E2BIG;
-	if (o->size > 4096)
-		return -E2BIG;
-	if (o->mode & ~0777u)
+	/* Fields past an older caller's size read as zero. */
+	memcpy(out, o, o->size < sizeof(*o) ? o->size : sizeof(*o));
+	out->size = sizeof(*out);
+	if (out->mode & ~0777u)
 		return -EINVAL;
-	if (o->mode)
-		*mode = o->mode;
-	*readaround = o->readaround;
+	if (!out->mode)
+		out->mode = 0600;
 	return 0;
 }
 
@@ -88,12 +90,13 @@ static int grow_file(int fd, uint64_t size)
 	return 0;
 }
 
-MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, const char *name,
-			  unsigned int flags, const struct mmf_options *options,
-			  mmf_section **section, bool *existed)
+MMF_EXPORT int mmf_create_options(int fd, uint64_t max_size, unsigned int protection,
+				  const struct mmf_options *options, mmf_section **section)
 {
-	unsigned int mode, readaround;
 	struct mmf_create c = { .size = sizeof(c), .fd = fd, .prot = protection };
+	struct mmf_options o;
+	const char *name;
+	unsigned int flags;
 	int len, h, ret, tries;
 
 	if (!section)
@@ -101,11 +104,13 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 	*section = NULL;
 	if (protection < MMF_PAGE_READONLY || protection > MMF_PAGE_WRITECOPY)
 		return -EINVAL;
-	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING))
-		return -EINVAL;
-	ret = read_options(options, &mode, &readaround);
+	ret = read_options(options, &o);
 	if (ret < 0)
 		return ret;
+	flags = o.flags;
+	name = o.name;
+	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING))
+		return -EINVAL;
 	if (fd < MMF_NO_FILE)
 		return -EBADF;
 	if (fd == MMF_NO_FILE && max_size == 0)
@@ -127,9 +132,9 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 	if (name) {
 		c.name = (uintptr_t)name;
 		c.name_len = (uint32_t)len;
-		c.mode = mode;
+		c.mode = o.mode;
 	}
-	c.readaround = readaround;
+	c.readaround = o.readaround;
 	h = mmf__open_device();
 	if (h < 0)
 		return h;
@@ -149,8 +154,6 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 		close(h);
 		return ret;
 	}
-	if (existed)
-		*existed = c.result & MMF_RESULT_EXISTED;
 	/* An existing section keeps its protection: read it back. */
 	if (c.result & MMF_RESULT_EXISTED) {
 		struct mmf_stat st = { .size = sizeof(st) };
@@ -159,9 +162,17 @@ MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection, co
 			protection = st.prot;
 	}
 	ret = bind_section(h, c.access, protection, c.section_size, c.section_id, section);
-	if (ret == 0)
+	if (ret == 0) {
+		(*section)->existed = c.result & MMF_RESULT_EXISTED;
 		(*section)->other_backing = c.result & MMF_RESULT_OTHER_BACKING;
+	}
 	return ret;
+}
+
+MMF_EXPORT int mmf_create(int fd, uint64_t max_size, unsigned int protection,
+			  mmf_section **section)
+{
+	return mmf_create_options(fd, max_size, protection, NULL, section);
 }
 
 MMF_EXPORT int mmf_open(const char *name, unsigned int access, mmf_section **section)
@@ -197,13 +208,15 @@ MMF_EXPORT int mmf_open(const char *name, unsigned int access, mmf_section **sec
 /* Views stay valid: the kernel keeps the section while a view lives. */
 MMF_EXPORT int mmf_close(mmf_section *section)
 {
-	int fd;
+	int fd, ret;
 
 	if (!section)
 		return -EINVAL;
 	fd = section->fd;
 	free(section);
-	return close(fd) < 0 && errno != EINTR ? -errno : 0;
+	ret = close(fd) < 0 && errno != EINTR ? -errno : 0;
+	mmf__hold(-1);
+	return ret;
 }
 
 MMF_EXPORT uint64_t mmf_section_size(const mmf_section *section)
@@ -221,6 +234,11 @@ MMF_EXPORT unsigned int mmf_section_protection(const mmf_section *section)
 	return section ? section->prot : 0;
 }
 
+MMF_EXPORT bool mmf_section_existed(const mmf_section *section)
+{
+	return section && section->existed;
+}
+
 MMF_EXPORT bool mmf_section_other_backing(const mmf_section *section)
 {
 	return section && section->other_backing;
@@ -229,14 +247,19 @@ MMF_EXPORT bool mmf_section_other_backing(const mmf_section *section)
 MMF_EXPORT int mmf_section_stats(const mmf_section *section, struct mmf_stats *stats)
 {
 	struct mmf_stat st = { .size = sizeof(st) };
+	struct mmf_stats out;
 	int ret;
 
 	if (!section || !stats)
 		return -EINVAL;
+	ret = mmf__out_size(stats->size, MMF_STATS_SIZE_VER0);
+	if (ret < 0)
+		return ret;
 	ret = mmf__ioctl(section->fd, MMF_IOC_STAT, &st);
 	if (ret < 0)
 		return ret;
-	*stats = (struct mmf_stats){
+	out = (struct mmf_stats){
+		.size = stats->size,
 		.section_id = st.section_id,
 		.section_size = st.section_size,
 		.faults = st.faults,
@@ -250,5 +273,6 @@ MMF_EXPORT int mmf_section_stats(const mmf_section *section, struct mmf_stats *s
 		.protection = st.prot,
 		.readaround = st.readaround,
 	};
+	mmf__out_fill(stats, &out, sizeof(out));
 	return 0;
 }

@@ -20,10 +20,14 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 	*view = NULL;
 	if (!s)
 		return -EINVAL;
+	if (access & MMF_MAP_FIXED) {
+		fixed = 1;
+		access &= ~MMF_MAP_FIXED;
+	}
 	if (!(access & (MMF_MAP_READ | MMF_MAP_WRITE | MMF_MAP_COPY)) || (access & ~ALL_ACCESS) ||
 	    ((access & MMF_MAP_WRITE) && (access & MMF_MAP_COPY)))
 		return -EINVAL;
-	if (offset % page || (uintptr_t)addr % page)
+	if (offset % page || (uintptr_t)addr % page || (fixed && !addr))
 		return -EINVAL;
 	if (offset >= s->size)
 		return -EINVAL;
@@ -81,32 +85,40 @@ int mmf__map(mmf_section *s, unsigned int access, uint64_t offset, size_t length
 }
 
 MMF_EXPORT int mmf_map(mmf_section *section, unsigned int access, uint64_t offset,
-		       size_t length, void *hint, void **view)
+		       size_t length, void *address, void **view)
 {
-	return mmf__map(section, access, offset, length, hint, 0, view);
+	return mmf__map(section, access, offset, length, address, 0, view);
 }
 
 static int query(const void *addr, struct mmf_query *q)
 {
-	int fd = mmf__control_fd();
+	int fd = mmf__control_get();
+	int ret;
 
 	if (fd < 0)
 		return fd;
 	*q = (struct mmf_query){ .size = sizeof(*q), .addr = (uintptr_t)addr };
-	return mmf__ioctl(fd, MMF_IOC_QUERY, q);
+	ret = mmf__ioctl(fd, MMF_IOC_QUERY, q);
+	mmf__control_put();
+	return ret;
 }
 
 MMF_EXPORT int mmf_query(const void *address, struct mmf_view_info *info)
 {
+	struct mmf_view_info out;
 	struct mmf_query q;
 	int ret;
 
 	if (!info)
 		return -EINVAL;
+	ret = mmf__out_size(info->size, MMF_VIEW_INFO_SIZE_VER0);
+	if (ret < 0)
+		return ret;
 	ret = query(address, &q);
 	if (ret < 0)
 		return ret;
-	*info = (struct mmf_view_info){
+	out = (struct mmf_view_info){
+		.size = info->size,
 		.start = (void *)(uintptr_t)q.view_start,
 		.length = q.view_length,
 		.offset = q.offset,
@@ -115,6 +127,7 @@ MMF_EXPORT int mmf_query(const void *address, struct mmf_view_info *info)
 		.access = q.access,
 		.protection = q.prot,
 	};
+	mmf__out_fill(info, &out, sizeof(out));
 	return 0;
 }
 
@@ -147,7 +160,7 @@ static int unmap_pieces(uintptr_t start, size_t length, uint64_t offset, uint64_
 	return found ? 0 : -EINVAL;
 }
 
-MMF_EXPORT int mmf_unmap(void *address)
+static int unmap(void *address)
 {
 	struct mmf_query q;
 	uint64_t offset, id;
@@ -168,4 +181,15 @@ MMF_EXPORT int mmf_unmap(void *address)
 	if (ret < 0)
 		return ret;
 	return munmap((void *)(uintptr_t)q.view_start, q.view_length) < 0 ? -errno : 0;
+}
+
+/* The control handle is held across, so the last view's unmap opens it once. */
+MMF_EXPORT int mmf_unmap(void *address)
+{
+	int fd = mmf__control_get();
+	int ret = unmap(address);
+
+	if (fd >= 0)
+		mmf__control_put();
+	return ret;
 }

@@ -25,10 +25,11 @@ MMF_EXPORT int mmf_write_watch(void *address, size_t length, unsigned int flags,
 		return -EINVAL;
 	if (bitmap_bits < length / page)
 		return -EINVAL;
-	fd = mmf__control_fd();
+	fd = mmf__control_get();
 	if (fd < 0)
 		return fd;
 	ret = mmf__ioctl(fd, MMF_IOC_WRITE_WATCH, &w);
+	mmf__control_put();
 	if (ret < 0)
 		return ret;
 	if (dirty_pages)
@@ -43,10 +44,11 @@ MMF_EXPORT int mmf_file_mapped(int fd, uint64_t *sections, uint64_t *views)
 
 	if (fd < 0)
 		return -EBADF;
-	ctl = mmf__control_fd();
+	ctl = mmf__control_get();
 	if (ctl < 0)
 		return ctl;
 	ret = mmf__ioctl(ctl, MMF_IOC_FILE_MAPPED, &m);
+	mmf__control_put();
 	if (ret < 0)
 		return ret;
 	if (sections)

@@ -50,6 +50,7 @@
 #include "mmf_attack.h"
 
 #include <mmf.h>
+#include "mmft_lib.h"
 #include <mmf/win32.h>
 
 /* Issue 7's new interface, for as long as the headers lack it. */
@@ -652,7 +653,7 @@ static int raw_create(int fd, unsigned int prot, uint64_t max)
 static int lib_create(int fd, unsigned int prot, uint64_t max)
 {
 	mmf_section *s;
-	int ret = mmf_create(fd, max, prot, NULL, 0, NULL, &s, NULL);
+	int ret = mmf_create(fd, max, prot, &s);
 
 	if (!ret)
 		mmf_close(s);
@@ -948,7 +949,7 @@ TEST(library_and_win32_exec_views_still_work)
 
 	fd = code_file(EXT4, path, sizeof(path));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mmf_create(fd, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(fd, 0, MMF_PAGE_READONLY, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ | MMF_MAP_EXEC, 0, PG, NULL, &v));
 	EXPECT_EQ(MMF_ACCESS_EXEC, query_access(v) & MMF_ACCESS_EXEC);
 	EXPECT_EQ(0, call_view(v));
@@ -1354,7 +1355,7 @@ TEST_F(squat, the_library_refuses_to_join_another_file)
 	char *v;
 	int ret;
 
-	ret = mmf_create(self->fd, 0, MMF_PAGE_READWRITE, WELL_KNOWN, 0, NULL, &s, &existed);
+	ret = mmft_lib_create(self->fd, 0, MMF_PAGE_READWRITE, WELL_KNOWN, 0, NULL, &s, &existed);
 	EXPECT_EQ(-EEXIST, ret) TH_LOG("mmf_create: %s", ret ? strerror(-ret) : "joined");
 	if (!ret) {
 		if (!mmf_map(s, MMF_MAP_READ | MMF_MAP_WRITE, 0, PG, NULL, (void **)&v)) {
@@ -1472,12 +1473,12 @@ TEST(the_library_refuses_a_swap_section_for_a_file)
 	ASSERT_LT(0, pid);
 	fd = mmft_tmpfile(EXT4, PG, 'r', mine, sizeof(mine));
 	ASSERT_LE(0, fd);
-	ret = mmf_create(fd, 0, MMF_PAGE_READWRITE, WELL_KNOWN, 0, NULL, &s, NULL);
+	ret = mmft_lib_create(fd, 0, MMF_PAGE_READWRITE, WELL_KNOWN, 0, NULL, &s, NULL);
 	EXPECT_EQ(-EEXIST, ret);
 	if (!ret)
 		mmf_close(s);
 	/* Swap meeting swap is the same kind of backing: joins. */
-	ret = mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, WELL_KNOWN, 0, NULL, &s, NULL);
+	ret = mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, WELL_KNOWN, 0, NULL, &s, NULL);
 	EXPECT_EQ(0, ret);
 	if (!ret)
 		mmf_close(s);

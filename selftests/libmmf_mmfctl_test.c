@@ -7,6 +7,7 @@
 #include "mmf_test.h"
 
 #include <mmf.h>
+#include "mmft_lib.h"
 
 #define MMFCTL "/mmf/bin/mmfctl"
 
@@ -40,8 +41,7 @@ TEST(status_counts_sections_and_views)
 
 	if (access(MMFCTL, X_OK))
 		SKIP(return, "no %s", MMFCTL);
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 2 * MMFT_PAGE, MMF_PAGE_READWRITE, NULL, 0, NULL,
-				&s, NULL));
+	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 2 * MMFT_PAGE, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, &v));
 	ASSERT_EQ(0, run(MMFCTL " status", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "module: loaded"));
@@ -61,14 +61,13 @@ TEST(stat_shows_a_named_section)
 	char out[4096], line[256];
 	unsigned long long id, size, views, faults, major, dirtied;
 	char sname[64], prot[16];
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	mmf_section *s;
 	char *v;
 
 	if (access(MMFCTL, X_OK))
 		SKIP(return, "no %s", MMFCTL);
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 4 * MMFT_PAGE, MMF_PAGE_READWRITE, name, 0, NULL,
-				&s, NULL));
+	ASSERT_EQ(0, mmft_lib_create(MMF_NO_FILE, 4 * MMFT_PAGE, MMF_PAGE_READWRITE, name, 0, NULL, &s, NULL));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
 	v[0] = 1;
 	v[3 * MMFT_PAGE] = 1;

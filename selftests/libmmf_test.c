@@ -13,6 +13,7 @@
 #include "mmf_test.h"
 
 #include <mmf.h>
+#include "mmft_lib.h"
 
 #define PG MMFT_PAGE
 
@@ -41,14 +42,14 @@ TEST(abi_version_and_granularity)
 
 TEST_F(lib, write_flush_and_read_back)
 {
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	mmf_section *s;
 	uint64_t written = 0;
 	bool existed = true;
 	char *v;
 	int fd2;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, &existed));
+	ASSERT_EQ(0, mmft_lib_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, &existed));
 	EXPECT_FALSE(existed);
 	EXPECT_EQ(4 * PG, mmf_section_size(s));
 	EXPECT_EQ(MMF_PAGE_READWRITE, mmf_section_protection(s));
@@ -79,12 +80,12 @@ TEST_F(lib, write_flush_and_read_back)
 
 TEST_F(lib, flush_writes_only_its_range)
 {
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	mmf_section *s;
 	uint64_t written;
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
 	v[0] = 'x';
 	v[2 * PG] = 'y';
@@ -93,10 +94,10 @@ TEST_F(lib, flush_writes_only_its_range)
 	ASSERT_EQ(0, mmf_section_stats(s, &st));
 	EXPECT_EQ(1, st.dirty_pages);
 	/* Flags: start only, durable, both (refused). */
-	EXPECT_EQ(-EINVAL, mmf_flush(v, PG, MMF_FLUSH_START | MMF_FLUSH_STABLE, NULL));
-	EXPECT_EQ(0, mmf_flush(v, PG, MMF_FLUSH_START, NULL));
+	EXPECT_EQ(-EINVAL, mmf_flush(v, PG, MMF_FLUSH_ASYNC | MMF_FLUSH_DURABLE, NULL));
+	EXPECT_EQ(0, mmf_flush(v, PG, MMF_FLUSH_ASYNC, NULL));
 	v[PG] = 'z';
-	EXPECT_EQ(0, mmf_flush(v, 0, MMF_FLUSH_STABLE, &written));
+	EXPECT_EQ(0, mmf_flush(v, 0, MMF_FLUSH_DURABLE, &written));
 	ASSERT_EQ(0, mmf_section_stats(s, &st));
 	EXPECT_EQ(0, st.dirty_pages);
 	EXPECT_EQ(3, st.pages_flushed);
@@ -112,11 +113,11 @@ TEST_F(lib, create_grows_the_file_only_when_writable)
 	struct stat sb;
 	mmf_section *s;
 
-	EXPECT_EQ(-EACCES, mmf_create(self->fd, 8 * PG, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
-	EXPECT_EQ(-EACCES, mmf_create(self->fd, 8 * PG, MMF_PAGE_WRITECOPY, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EACCES, mmf_create(self->fd, 8 * PG, MMF_PAGE_READONLY, &s));
+	EXPECT_EQ(-EACCES, mmf_create(self->fd, 8 * PG, MMF_PAGE_WRITECOPY, &s));
 	ASSERT_EQ(0, fstat(self->fd, &sb));
 	EXPECT_EQ(4 * PG, sb.st_size);
-	ASSERT_EQ(0, mmf_create(self->fd, 8 * PG + 5, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 8 * PG + 5, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, fstat(self->fd, &sb));
 	EXPECT_EQ(8 * PG + 5, sb.st_size);
 	EXPECT_EQ(8 * PG + 5, mmf_section_size(s));
@@ -141,7 +142,7 @@ static int grow_as_user(void *arg)
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, PG) || fchmod(fd, 0400))
 		return 101;
-	ret = mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL);
+	ret = mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, &s);
 	if (ret < 0)
 		return -ret;
 	if (fstat(fd, &sb) || sb.st_size != (off_t)(3 * PG) || mmf_section_size(s) != 3 * PG)
@@ -181,11 +182,11 @@ TEST(create_growth_is_refused_as_ftruncate_refuses_it)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 2 * PG));
 	ASSERT_EQ(0, fcntl(fd, F_ADD_SEALS, F_SEAL_GROW));
-	EXPECT_EQ(-EPERM, mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EPERM, mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, fstat(fd, &sb));
 	EXPECT_EQ(2 * PG, sb.st_size);
 	/* Within the size, the sealed memfd is fine. */
-	ASSERT_EQ(0, mmf_create(fd, 2 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(fd, 2 * PG, MMF_PAGE_READWRITE, &s));
 	mmf_close(s);
 	close(fd);
 
@@ -196,14 +197,14 @@ TEST(create_growth_is_refused_as_ftruncate_refuses_it)
 	lim.rlim_cur = 2 * PG;
 	ASSERT_NE(SIG_ERR, signal(SIGXFSZ, SIG_IGN));
 	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
-	EXPECT_EQ(-EFBIG, mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EFBIG, mmf_create(fd, 3 * PG, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
 	signal(SIGXFSZ, SIG_DFL);
 	ASSERT_EQ(0, fstat(fd, &sb));
 	EXPECT_EQ(PG, sb.st_size);
 	ro = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ro);
-	EXPECT_EQ(-EACCES, mmf_create(ro, 3 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EACCES, mmf_create(ro, 3 * PG, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, fstat(fd, &sb));
 	EXPECT_EQ(PG, sb.st_size);
 	EXPECT_TRUE(mmft_file_all(fd, 0, PG, 'a'));
@@ -247,7 +248,7 @@ TEST_F(lib, create_survives_the_file_shrinking_meanwhile)
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, shrink_loop, &sh));
 	for (i = 0; i < 2000; i++) {
-		ret = mmf_create(self->fd, 8 * PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL);
+		ret = mmf_create(self->fd, 8 * PG, MMF_PAGE_READWRITE, &s);
 		if (ret == 0) {
 			ok++;
 			if (mmf_section_size(s) != 8 * PG)
@@ -275,21 +276,21 @@ TEST_F(lib, create_errors_from_the_module)
 	mmf_section *s;
 
 	ASSERT_LE(0, ro);
-	EXPECT_EQ(-EACCES, mmf_create(ro, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
-	EXPECT_EQ(0, mmf_create(ro, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EACCES, mmf_create(ro, 0, MMF_PAGE_READWRITE, &s));
+	EXPECT_EQ(0, mmf_create(ro, 0, MMF_PAGE_READONLY, &s));
 	mmf_close(s);
 	close(ro);
-	EXPECT_EQ(-EBADF, mmf_create(999, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EBADF, mmf_create(999, 0, MMF_PAGE_READONLY, &s));
 	dir = open("/mnt/ext4", O_RDONLY | O_DIRECTORY);
-	EXPECT_EQ(-EISDIR, mmf_create(dir, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EISDIR, mmf_create(dir, 0, MMF_PAGE_READONLY, &s));
 	close(dir);
 	ASSERT_EQ(0, pipe(pipefd));
-	EXPECT_EQ(-ENODEV, mmf_create(pipefd[0], PG, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-ENODEV, mmf_create(pipefd[0], PG, MMF_PAGE_READONLY, &s));
 	close(pipefd[0]);
 	close(pipefd[1]);
 	empty = mmft_tmpfile("/mnt/ext4", 0, 0, epath, sizeof(epath));
 	ASSERT_LE(0, empty);
-	EXPECT_EQ(-EINVAL, mmf_create(empty, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmf_create(empty, 0, MMF_PAGE_READWRITE, &s));
 	EXPECT_EQ(NULL, s);
 	close(empty);
 	unlink(epath);
@@ -301,7 +302,7 @@ TEST_F(lib, read_view_faults_on_write_and_map_checks_rights)
 	char *v;
 	void *w = (void *)1;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READONLY, &s));
 	EXPECT_EQ(-EACCES, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, &w));
 	EXPECT_EQ(NULL, w);
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ, PG, 0, NULL, (void **)&v));
@@ -321,7 +322,7 @@ TEST_F(lib, copy_on_write_never_reaches_the_file)
 	char *c, *r;
 	uint64_t written = 9;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_WRITECOPY, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_WRITECOPY, &s));
 	EXPECT_EQ(-EACCES, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&c));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_COPY, 0, 0, NULL, (void **)&c));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ, 0, 0, NULL, (void **)&r));
@@ -361,7 +362,7 @@ TEST(named_swap_section_is_shared_between_processes)
 	char *v;
 	void *w;
 
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 3 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, &existed));
+	ASSERT_EQ(0, mmft_lib_create(MMF_NO_FILE, 3 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, &existed));
 	EXPECT_FALSE(existed);
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
 	EXPECT_TRUE(mmft_all(v, 3 * PG, 0));	/* swap-backed starts zeroed */
@@ -371,13 +372,11 @@ TEST(named_swap_section_is_shared_between_processes)
 	EXPECT_STREQ("from the child", v + 100);
 
 	/* Creating it again binds to the same section, with its own size. */
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 9 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &again,
-				&existed));
+	ASSERT_EQ(0, mmft_lib_create(MMF_NO_FILE, 9 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &again, &existed));
 	EXPECT_TRUE(existed);
 	EXPECT_EQ(3 * PG, mmf_section_size(again));
 	mmf_close(again);
-	EXPECT_EQ(-EEXIST, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, MMF_SECTION_EXCL,
-				      NULL, &again, NULL));
+	EXPECT_EQ(-EEXIST, mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, MMF_SECTION_EXCL, NULL, &again, NULL));
 	/* Read-only handles may not map for writing. */
 	ASSERT_EQ(0, mmf_open(name, MMF_MAP_READ, &ro));
 	EXPECT_EQ(-EACCES, mmf_map(ro, MMF_MAP_WRITE, 0, 0, NULL, &w));
@@ -402,7 +401,7 @@ TEST(open_errors)
 	EXPECT_EQ(-ENOENT, mmf_open("libmmf-test-no-such", MMF_MAP_READ, &o));
 	fd = mmft_tmpfile("/tmp", PG, 'r', path, sizeof(path));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mmf_create(fd, 0, MMF_PAGE_READONLY, name, 0, &opt, &s, NULL));
+	ASSERT_EQ(0, mmft_lib_create(fd, 0, MMF_PAGE_READONLY, name, 0, &opt, &s, NULL));
 	EXPECT_EQ(-EACCES, mmf_open(name, MMF_MAP_WRITE, &o));
 	ASSERT_EQ(0, mmf_open(name, MMF_MAP_COPY, &o));
 	EXPECT_EQ(MMF_PAGE_READONLY, mmf_section_protection(o));
@@ -428,7 +427,7 @@ static int exec_needs_x_as_user(void *arg)
 	(void)arg;
 	if (mmft_become(62001, 62001))
 		return 100;
-	if (mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-noexec", 0, NULL, &s, NULL))
+	if (mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-noexec", 0, NULL, &s, NULL))
 		return 101;
 	if (!(mmf_section_access(s) & MMF_MAP_EXEC))
 		return 1;	/* the creator's own handle keeps EXEC */
@@ -437,7 +436,7 @@ static int exec_needs_x_as_user(void *arg)
 	if (mmf_open("libmmf-noexec", MMF_MAP_READ, &o))
 		return 3;
 	mmf_close(o);
-	if (mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-noexec", 0, NULL, &o, NULL))
+	if (mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-noexec", 0, NULL, &o, NULL))
 		return 4;
 	if (mmf_section_access(o) & MMF_MAP_EXEC)
 		return 5;
@@ -446,7 +445,7 @@ static int exec_needs_x_as_user(void *arg)
 	mmf_close(o);
 	mmf_close(s);
 
-	if (mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-exec", 0, &x, &s, NULL))
+	if (mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, "libmmf-exec", 0, &x, &s, NULL))
 		return 102;
 	if (mmf_open("libmmf-exec", MMF_MAP_READ | MMF_MAP_EXEC, &o))
 		return 7;
@@ -481,24 +480,22 @@ TEST_F(lib, create_refuses_a_name_backed_by_another_file)
 	int other, again;
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, name, 0, NULL, &s, &existed));
+	ASSERT_EQ(0, mmft_lib_create(self->fd, 0, MMF_PAGE_READWRITE, name, 0, NULL, &s, &existed));
 	EXPECT_FALSE(existed);
 	EXPECT_FALSE(mmf_section_other_backing(s));
 	other = mmft_tmpfile("/mnt/ext4", 2 * PG, 'o', opath, sizeof(opath));
 	ASSERT_LE(0, other);
 
-	EXPECT_EQ(-EEXIST, mmf_create(other, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
+	EXPECT_EQ(-EEXIST, mmft_lib_create(other, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
 	EXPECT_EQ(NULL, j);
-	EXPECT_EQ(-EEXIST, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, 0, NULL, &j,
-				      NULL));
+	EXPECT_EQ(-EEXIST, mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
 	/* A size past the end of the other file: refused before it is grown. */
-	EXPECT_EQ(-EEXIST, mmf_create(other, 8 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
+	EXPECT_EQ(-EEXIST, mmft_lib_create(other, 8 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
 	EXPECT_TRUE(mmft_file_all(other, 0, 2 * PG, 'o'));
 	EXPECT_EQ(2 * PG, (size_t)lseek(other, 0, SEEK_END));
 
 	/* Asked for: joins the section, whose writes go to its own file. */
-	ASSERT_EQ(0, mmf_create(other, 0, MMF_PAGE_READWRITE, name, MMF_SECTION_ANY_BACKING,
-				NULL, &j, &existed));
+	ASSERT_EQ(0, mmft_lib_create(other, 0, MMF_PAGE_READWRITE, name, MMF_SECTION_ANY_BACKING, NULL, &j, &existed));
 	EXPECT_TRUE(existed);
 	EXPECT_TRUE(mmf_section_other_backing(j));
 	EXPECT_EQ(4 * PG, mmf_section_size(j));
@@ -513,7 +510,7 @@ TEST_F(lib, create_refuses_a_name_backed_by_another_file)
 	/* Another open of the very file is the same backing. */
 	again = open(self->path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, again);
-	ASSERT_EQ(0, mmf_create(again, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
+	ASSERT_EQ(0, mmft_lib_create(again, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
 	EXPECT_TRUE(existed);
 	EXPECT_FALSE(mmf_section_other_backing(j));
 	mmf_close(j);
@@ -532,17 +529,16 @@ TEST(create_refuses_a_file_for_a_swap_backed_name)
 	char path[64];
 	int fd;
 
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 2 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, NULL));
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
+	ASSERT_EQ(0, mmft_lib_create(MMF_NO_FILE, 2 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmft_lib_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, name, 0, NULL, &j, &existed));
 	EXPECT_TRUE(existed);
 	EXPECT_FALSE(mmf_section_other_backing(j));
 	EXPECT_EQ(2 * PG, mmf_section_size(j));
 	mmf_close(j);
 	fd = mmft_tmpfile("/mnt/ext4", PG, 'f', path, sizeof(path));
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EEXIST, mmf_create(fd, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
-	ASSERT_EQ(0, mmf_create(fd, 0, MMF_PAGE_READWRITE, name, MMF_SECTION_ANY_BACKING, NULL,
-				&j, &existed));
+	EXPECT_EQ(-EEXIST, mmft_lib_create(fd, 0, MMF_PAGE_READWRITE, name, 0, NULL, &j, NULL));
+	ASSERT_EQ(0, mmft_lib_create(fd, 0, MMF_PAGE_READWRITE, name, MMF_SECTION_ANY_BACKING, NULL, &j, &existed));
 	EXPECT_TRUE(existed);
 	EXPECT_TRUE(mmf_section_other_backing(j));
 	mmf_close(j);
@@ -557,7 +553,7 @@ TEST_F(lib, views_outlive_the_handle)
 	uint64_t written;
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 2 * PG, NULL, (void **)&v));
 	ASSERT_EQ(0, mmf_close(s));
 	v[PG] = 'h';
@@ -569,12 +565,12 @@ TEST_F(lib, views_outlive_the_handle)
 
 TEST_F(lib, query_reports_the_view)
 {
-	struct mmf_view_info info;
+	struct mmf_view_info info = { .size = sizeof(info) };
 	mmf_section *s;
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ, PG, 2 * PG, NULL, (void **)&v));
 	ASSERT_EQ(0, mmf_query(v + PG + 3, &info));
 	EXPECT_EQ(v, info.start);
@@ -593,12 +589,12 @@ TEST_F(lib, query_reports_the_view)
 
 TEST_F(lib, unmap_takes_any_address_even_after_a_split)
 {
-	struct mmf_view_info info;
+	struct mmf_view_info info = { .size = sizeof(info) };
 	mmf_section *s;
 	uint64_t views = 9;
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
 	ASSERT_EQ(0, mprotect(v + PG, PG, PROT_READ));	/* three VMAs now */
 	ASSERT_EQ(0, mmf_query(v, &info));
@@ -624,7 +620,7 @@ TEST_F(lib, write_watch_reports_and_resets)
 	size_t dirty;
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
 	v[0] = 1;
 	v[2 * PG + 9] = 1;
@@ -649,7 +645,7 @@ TEST_F(lib, truncated_file_raises_sigbus)
 	mmf_section *s;
 	char *v;
 
-	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ, 0, 0, NULL, (void **)&v));
 	ASSERT_EQ(0, ftruncate(self->fd, PG));
 	EXPECT_EQ(0, mmft_access_signal(v, 0));
@@ -675,7 +671,7 @@ static void *worker_fn(void *arg)
 
 	snprintf(name, sizeof(name), "libmmf-thread-%d", w->id);
 	for (i = 0; i < 50; i++) {
-		if (mmf_create(MMF_NO_FILE, 2 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, NULL))
+		if (mmft_lib_create(MMF_NO_FILE, 2 * PG, MMF_PAGE_READWRITE, name, 0, NULL, &s, NULL))
 			return NULL;
 		if (mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v))
 			return NULL;
@@ -721,23 +717,20 @@ TEST(module_errors_pass_through_unchanged)
 	ASSERT_LE(0, memfd);
 	ASSERT_EQ(0, ftruncate(memfd, PG));
 	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE));
-	EXPECT_EQ(-EPERM, mmf_create(memfd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
-	EXPECT_EQ(0, mmf_create(memfd, 0, MMF_PAGE_READONLY, NULL, 0, NULL, &s, NULL));
+	EXPECT_EQ(-EPERM, mmf_create(memfd, 0, MMF_PAGE_READWRITE, &s));
+	EXPECT_EQ(0, mmf_create(memfd, 0, MMF_PAGE_READONLY, &s));
 	mmf_close(s);
 	close(memfd);
 	/* Past what any file may be; more swap than can be committed. */
 	memfd = memfd_create("libmmf-big", 0);
 	ASSERT_LE(0, memfd);
-	EXPECT_EQ(-EFBIG, mmf_create(memfd, 1ULL << 63, MMF_PAGE_READWRITE, NULL, 0, NULL, &s,
-				     NULL));
+	EXPECT_EQ(-EFBIG, mmf_create(memfd, 1ULL << 63, MMF_PAGE_READWRITE, &s));
 	close(memfd);
-	EXPECT_EQ(-ENOMEM, mmf_create(MMF_NO_FILE, 1ULL << 46, MMF_PAGE_READWRITE, NULL, 0, NULL,
-				      &s, NULL));
+	EXPECT_EQ(-ENOMEM, mmf_create(MMF_NO_FILE, 1ULL << 46, MMF_PAGE_READWRITE, &s));
 	/* Larger than any address space: no swap-backed section (issue 7, item 5). */
-	EXPECT_EQ(-EFBIG, mmf_create(MMF_NO_FILE, 1ULL << 62, MMF_PAGE_READWRITE, NULL, 0, NULL,
-				     &s, NULL));
+	EXPECT_EQ(-EFBIG, mmf_create(MMF_NO_FILE, 1ULL << 62, MMF_PAGE_READWRITE, &s));
 	/* A bitmap that cannot be written; a closed fd. */
-	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, NULL, 0, NULL, &s, NULL));
+	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, PG, MMF_PAGE_READWRITE, &s));
 	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
 	v[0] = 1;
 	EXPECT_EQ(-EFAULT, mmf_write_watch(v, PG, 0, bad_bitmap, 64, &dirty));

@@ -3,13 +3,15 @@
  * recdb: a flat-file database of fixed-size records, read and updated in
  * place through one view of an mmf section (the source document's example).
  *
- *   recdb create FILE COUNT    a file of COUNT records
- *   recdb get FILE N           print record N
- *   recdb set FILE N TEXT      change record N's text, flush just its bytes
- *   recdb demo FILE            create a large file, touch a few records and
- *                              show from the section's counters that only
- *                              the touched pages were read and only the
- *                              dirtied pages were written
+ *   recdb [-f] create FILE COUNT   a file of COUNT records
+ *   recdb get FILE N               print record N
+ *   recdb set FILE N TEXT          change record N's text, flush just its bytes
+ *   recdb [-f] demo FILE           create a large file, touch a few records
+ *                                  and show from the section's counters that
+ *                                  only the touched pages were read and only
+ *                                  the dirtied pages were written
+ *
+ * create and demo never replace an existing FILE unless -f is given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,17 +41,19 @@ struct db {
 	uint64_t count;
 };
 
+/* One line: mmf_strerror() says what to do when the module is not loaded. */
 static int fail(const char *what, int err)
 {
-	fprintf(stderr, "recdb: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	fprintf(stderr, "recdb: %s: %s\n", what, mmf_strerror(err));
 	return 1;
 }
 
-static int create_file(const char *path, uint64_t count)
+/* A new file, or (with @force) an existing one replaced; -EEXIST otherwise. */
+static int create_file(const char *path, uint64_t count, int force)
 {
 	struct record buf[256];
 	uint64_t i = 0;
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
 
 	if (fd < 0)
 		return -errno;
@@ -76,17 +80,23 @@ static int create_file(const char *path, uint64_t count)
 	return 0;
 }
 
+static int exists(const char *path)
+{
+	fprintf(stderr, "recdb: %s exists: not replaced (recdb -f ... replaces it)\n", path);
+	return 1;
+}
+
 /* Map the whole file: one view; read-around 1 page so a lookup reads one page. */
 static int db_open(const char *path, struct db *db)
 {
-	struct mmf_options opt = { .size = sizeof(opt), .readaround = 1 };
+	const struct mmf_options opt = { .size = sizeof(opt), .readaround = 1 };
 	void *view;
 	int fd, ret;
 
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = mmf_create(fd, 0, MMF_PAGE_READWRITE, NULL, 0, &opt, &db->section, NULL);
+	ret = mmf_create_options(fd, 0, MMF_PAGE_READWRITE, &opt, &db->section);
 	close(fd);	/* the section keeps the file */
 	if (ret < 0)
 		return ret;
@@ -156,21 +166,27 @@ static long resident_pages(const char *path)
 	return count;
 }
 
-static int demo(const char *path)
+static int demo(const char *path, int force)
 {
 	static const uint64_t lookups[] = { 7, 1000, 31337, 65536, 123457, 200003, 262000, 3 };
 	static const uint64_t updates[] = { 1000, 123457, 262000 };
 	const uint64_t count = 262144;	/* 64 MiB of records */
 	uint64_t touched = 0, dirtied = 0, seen[16];
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	struct db db;
 	long resident;
 	size_t i, j;
 	int ret, ok;
 
+	/* Before writing 64 MiB: is there a module to map them with? */
+	ret = mmf_available();
+	if (ret < 0)
+		return fail("cannot run the demo", ret);
 	printf("recdb: creating %s: %" PRIu64 " records of %zu bytes (%" PRIu64 " MiB)\n",
 	       path, count, sizeof(struct record), count * sizeof(struct record) >> 20);
-	ret = create_file(path, count);
+	ret = create_file(path, count, force);
+	if (ret == -EEXIST)
+		return exists(path);
 	if (ret < 0)
 		return fail(path, ret);
 	ret = db_open(path, &db);
@@ -228,23 +244,33 @@ static int demo(const char *path)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: recdb create FILE COUNT | get FILE N | set FILE N TEXT | "
-			"demo FILE\n");
+	fprintf(stderr, "usage: recdb [-f] create FILE COUNT | get FILE N | set FILE N TEXT | "
+			"[-f] demo FILE\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	int force = 0;
 	struct db db;
 	uint64_t n;
 	int ret;
 
+	if (argc > 1 && !strcmp(argv[1], "-f")) {
+		force = 1;
+		argc--;
+		argv++;
+	}
 	if (argc == 3 && !strcmp(argv[1], "demo"))
-		return demo(argv[2]);
+		return demo(argv[2], force);
 	if (argc == 4 && !strcmp(argv[1], "create")) {
-		ret = create_file(argv[2], strtoull(argv[3], NULL, 0));
+		ret = create_file(argv[2], strtoull(argv[3], NULL, 0), force);
+		if (ret == -EEXIST)
+			return exists(argv[2]);
 		return ret < 0 ? fail(argv[2], ret) : 0;
 	}
+	if (force)
+		return usage();
 	if (!((argc == 4 && !strcmp(argv[1], "get")) || (argc == 5 && !strcmp(argv[1], "set"))))
 		return usage();
 	n = strtoull(argv[3], NULL, 0);

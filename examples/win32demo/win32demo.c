@@ -14,8 +14,15 @@
 
 static int fail(const char *what)
 {
-	fprintf(stderr, "win32demo: %s failed, GetLastError() = %u\n", what,
-		(unsigned int)GetLastError());
+	DWORD err = GetLastError();
+
+	/* libmmf's code for "no /dev/mmf": say what to do, in one line. */
+	if (err == ERROR_DEVICE_NOT_AVAILABLE)
+		fprintf(stderr, "win32demo: %s failed: the mmf kernel module is not loaded "
+			"(/dev/mmf is missing; run: sudo mmfctl load)\n", what);
+	else
+		fprintf(stderr, "win32demo: %s failed, GetLastError() = %u\n", what,
+			(unsigned int)err);
 	return 1;
 }
 

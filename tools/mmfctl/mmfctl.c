@@ -131,15 +131,23 @@ static int do_unload(struct kmod_module *mod)
 	return EXIT_SUCCESS;
 }
 
+/* The one line every command prints without /dev/mmf: what to run. */
+static int not_loaded(void)
+{
+	fprintf(stderr, "mmfctl: %s\n", mmf_strerror(-ENXIO));
+	return EXIT_NOT_LOADED;
+}
+
 static int do_version(void)
 {
 	struct mmf_version v = { .size = sizeof(v) };
 	int fd = open(MMF_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		fprintf(stderr, "mmfctl: %s: %s%s\n", MMF_DEVICE_PATH, strerror(errno),
-			errno == ENOENT ? " (is the module loaded?)" : "");
-		return errno == ENOENT ? EXIT_NOT_LOADED : EXIT_FAILURE;
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			return not_loaded();
+		fprintf(stderr, "mmfctl: %s: %s\n", MMF_DEVICE_PATH, strerror(errno));
+		return EXIT_FAILURE;
 	}
 	if (ioctl(fd, MMF_IOC_VERSION, &v) < 0) {
 		fprintf(stderr, "mmfctl: MMF_IOC_VERSION: %s\n", strerror(errno));
@@ -155,11 +163,9 @@ static int do_version(void)
 /* An exit code and a message for a libmmf error. */
 static int report(const char *what, int err)
 {
-	if (err == -ENXIO) {
-		fprintf(stderr, "mmfctl: the mmf module is not loaded (no %s)\n", MMF_DEVICE_PATH);
-		return EXIT_NOT_LOADED;
-	}
-	fprintf(stderr, "mmfctl: %s: %s\n", what, strerror(-err));
+	if (err == -ENXIO)
+		return not_loaded();
+	fprintf(stderr, "mmfctl: %s: %s\n", what, mmf_strerror(err));
 	if (err == -ENOENT)
 		return EXIT_NO_SECTION;
 	if (err == -EACCES || err == -EPERM)
@@ -189,7 +195,7 @@ static int do_status(void)
 
 	if (access("/sys/module/mmf", F_OK) != 0) {
 		printf("module: not loaded\n");
-		return EXIT_NOT_LOADED;
+		return not_loaded();
 	}
 	printf("module: loaded\n");
 	abi = mmf_abi_version();
@@ -220,7 +226,7 @@ static void stat_header(void)
 
 static int stat_named(const char *name)
 {
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	mmf_section *s;
 	int ret = mmf_open(name, MMF_MAP_READ, &s);
 
@@ -289,12 +295,12 @@ static double now_us(void)
  */
 static int do_map(const char *path)
 {
-	struct mmf_options opt = { .size = sizeof(opt), .readaround = 1 };
+	const struct mmf_options opt = { .size = sizeof(opt), .readaround = 1 };
 	const size_t shown = 16;
 	size_t page = mmf_granularity(), pages, i, majors = 0;
 	double total = 0, worst = 0;
 	uint64_t major_before;
-	struct mmf_stats st;
+	struct mmf_stats st = { .size = sizeof(st) };
 	mmf_section *s;
 	unsigned char *v;
 	volatile unsigned char sink;
@@ -306,7 +312,7 @@ static int do_map(const char *path)
 		return errno == EACCES ? EXIT_DENIED : EXIT_FAILURE;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	ret = mmf_create(fd, 0, MMF_PAGE_READONLY, NULL, 0, &opt, &s, NULL);
+	ret = mmf_create_options(fd, 0, MMF_PAGE_READONLY, &opt, &s);
 	close(fd);
 	if (ret < 0)
 		return report(path, ret);

@@ -10,7 +10,7 @@
  * files, syncs them once (so that only what follows is at stake), then
  * writes a pattern through views and flushes with the durable flag, in
  * three ways: the ioctl (MMF_FLUSH_DURABLE), libmmf's mmf_flush() with
- * MMF_FLUSH_STABLE, and the Win32 layer's FlushViewOfFile followed by
+ * MMF_FLUSH_DURABLE, and the Win32 layer's FlushViewOfFile followed by
  * FlushFileBuffers.  On ext4 one more file is made after the sync, so that
  * the durable flush alone must make its name, size and blocks stable.  Two
  * control files, filled and synced first, are rewritten through an mmf
@@ -337,19 +337,19 @@ static void write_one(struct cfile *c, unsigned char *buf)
 		err = ioctl_flush(c->view, 0, &written);
 		break;
 	case WAY_LIB:
-		how = "mmf_flush(MMF_FLUSH_STABLE)";
+		how = "mmf_flush(MMF_FLUSH_DURABLE)";
 		c->fd = open(c->path, O_RDWR | O_CLOEXEC);
 		if (c->fd < 0) {
 			err = -errno;
 			break;
 		}
-		err = mmf_create(c->fd, 0, MMF_PAGE_READWRITE, NULL, 0, NULL, &c->sec, NULL);
+		err = mmf_create(c->fd, 0, MMF_PAGE_READWRITE, &c->sec);
 		if (!err)
 			err = mmf_map(c->sec, MMF_MAP_WRITE, 0, 0, NULL, &c->view);
 		if (err)
 			break;
 		fill_view(c, c->view, buf);
-		err = mmf_flush(c->view, 0, MMF_FLUSH_STABLE, &written);
+		err = mmf_flush(c->view, 0, MMF_FLUSH_DURABLE, &written);
 		break;
 	case WAY_WIN32:
 		how = "FlushViewOfFile + FlushFileBuffers";

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmmf's 1.0 ABI and the database-port points of issue 10, against the
+ * module: options structs of every published size, out-structs of any size
+ * the caller knows, a view at "this address or fail" that never replaces a
+ * mapping, madvise() advice on views working as on mmap() (seen through
+ * mincore() and the section's fault counters), mmf_available(), and the
+ * library's control handle that no longer pins the module once a process
+ * closed its sections and views (mmfctl unload succeeds while it runs).
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#include <mmf.h>
+#include "mmft_lib.h"
+
+#define PG MMFT_PAGE
+#define MMFCTL "/mmf/bin/mmfctl"
+
+FIXTURE(abi) {
+	char path[64];
+	int fd;		/* O_RDWR, 4 pages of 'a' on ext4 */
+};
+
+FIXTURE_SETUP(abi)
+{
+	self->fd = mmft_tmpfile("/mnt/ext4", 4 * PG, 'a', self->path, sizeof(self->path));
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(abi)
+{
+	/* closed_process_does_not_pin_the_module unloads it. */
+	if (!mmft_module_loaded())
+		mmft_module_load();
+	close(self->fd);
+	unlink(self->path);
+}
+
+/*
+ * Release 0.9.0's mmf_options (size, mode, readaround: 12 bytes) works, and
+ * what lies past its size in memory is not read: here bytes that would be
+ * unknown flags and a wild name pointer in a 1.0 struct.
+ */
+TEST_F(abi, old_size_options_work)
+{
+	union {
+		struct mmf_options o;
+		unsigned char b[256];
+	} u;
+	struct mmf_stats st = { .size = sizeof(st) };
+	mmf_section *s;
+
+	memset(&u, 0xa5, sizeof(u));
+	u.o.size = MMF_OPTIONS_SIZE_VER0;
+	u.o.mode = 0;
+	u.o.readaround = 3;
+	ASSERT_EQ(0, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &u.o, &s));
+	EXPECT_FALSE(mmf_section_existed(s));
+	ASSERT_EQ(0, mmf_section_stats(s, &st));
+	EXPECT_EQ(3, st.readaround);
+	EXPECT_EQ(4 * PG, st.section_size);
+	ASSERT_EQ(0, mmf_close(s));
+
+	/* A larger struct from a newer caller: a zero tail is fine. */
+	memset(&u, 0, sizeof(u));
+	u.o.size = sizeof(u);
+	u.o.readaround = 5;
+	ASSERT_EQ(0, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &u.o, &s));
+	ASSERT_EQ(0, mmf_section_stats(s, &st));
+	EXPECT_EQ(5, st.readaround);
+	ASSERT_EQ(0, mmf_close(s));
+	/* A setting this library does not know is refused, nothing created. */
+	u.b[sizeof(u) - 1] = 1;
+	EXPECT_EQ(-E2BIG, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &u.o, &s));
+	EXPECT_EQ(NULL, s);
+
+	/* The short call: defaults (the module's read-around). */
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READONLY, &s));
+	ASSERT_EQ(0, mmf_section_stats(s, &st));
+	EXPECT_EQ(MMF_PAGE_READONLY, st.protection);
+	EXPECT_LT(5, st.readaround);
+	ASSERT_EQ(0, mmf_close(s));
+}
+
+/* A 1.0 options struct carries the name and flags; existed is a getter. */
+TEST_F(abi, named_through_options)
+{
+	struct mmf_options o = { .size = sizeof(o), .name = "abi-test-named",
+				 .flags = MMF_SECTION_EXCL };
+	mmf_section *s, *t;
+
+	ASSERT_EQ(0, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &o, &s));
+	EXPECT_FALSE(mmf_section_existed(s));
+	EXPECT_EQ(-EEXIST, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &o, &t));
+	o.flags = 0;
+	ASSERT_EQ(0, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &o, &t));
+	EXPECT_TRUE(mmf_section_existed(t));
+	EXPECT_EQ(mmf_section_size(s), mmf_section_size(t));
+	mmf_close(t);
+	mmf_close(s);
+}
+
+/*
+ * Out-structs: the first published size and any larger one; the library
+ * fills what it knows, zeroes the rest of the caller's struct and keeps
+ * its size.
+ */
+TEST_F(abi, out_structs_of_any_size)
+{
+	union {
+		struct mmf_stats st;
+		struct mmf_view_info info;
+		unsigned char b[512];
+	} u;
+	struct mmf_view_info info = { .size = MMF_VIEW_INFO_SIZE_VER0 };
+	struct mmf_stats st = { .size = MMF_STATS_SIZE_VER0 };
+	mmf_section *s;
+	size_t i, tail;
+	char *v;
+
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
+	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
+	v[PG] = 'z';
+
+	ASSERT_EQ(0, mmf_section_stats(s, &st));
+	EXPECT_EQ(1, st.pages_dirtied);
+	EXPECT_EQ(1, st.views);
+	memset(&u, 0xff, sizeof(u));
+	u.st.size = sizeof(u);
+	ASSERT_EQ(0, mmf_section_stats(s, &u.st));
+	EXPECT_EQ(sizeof(u), u.st.size);
+	EXPECT_EQ(st.section_id, u.st.section_id);
+	EXPECT_EQ(st.pages_dirtied, u.st.pages_dirtied);
+	EXPECT_EQ(st.dirty_pages, u.st.dirty_pages);
+	EXPECT_EQ(0, u.st.reserved);
+	for (i = sizeof(u.st), tail = 0; i < sizeof(u); i++)
+		tail += u.b[i] != 0;
+	EXPECT_EQ(0, tail);
+	u.st.size = MMF_STATS_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, mmf_section_stats(s, &u.st));
+
+	ASSERT_EQ(0, mmf_query(v + PG + 5, &info));
+	EXPECT_EQ(v, info.start);
+	EXPECT_EQ(4 * PG, info.length);
+	EXPECT_EQ(MMF_MAP_READ | MMF_MAP_WRITE, info.access & (MMF_MAP_READ | MMF_MAP_WRITE));
+	memset(&u, 0xff, sizeof(u));
+	u.info.size = sizeof(u);
+	ASSERT_EQ(0, mmf_query(v, &u.info));
+	EXPECT_EQ(info.start, u.info.start);
+	EXPECT_EQ(info.section_id, u.info.section_id);
+	EXPECT_EQ(st.section_id, u.info.section_id);
+	for (i = sizeof(u.info), tail = 0; i < sizeof(u); i++)
+		tail += u.b[i] != 0;
+	EXPECT_EQ(0, tail);
+	u.info.size = 0;
+	EXPECT_EQ(-EINVAL, mmf_query(v, &u.info));
+	mmf_unmap(v);
+	mmf_close(s);
+}
+
+/* Whether any page of [p, p + len) is mapped at all (mincore: ENOMEM if not). */
+static int any_mapped(void *p, size_t len)
+{
+	unsigned char vec[64];
+	size_t i;
+
+	for (i = 0; i < len; i += PG)
+		if (mincore((char *)p + i, PG, vec) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * MMF_MAP_FIXED: the view goes exactly there, or the call fails with
+ * -EEXIST and the mapping that was there is intact (contents and all);
+ * also when only part of the range is taken.
+ */
+TEST_F(abi, fixed_address_or_fail)
+{
+	mmf_section *s;
+	char *area, *other, *v;
+
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &s));
+	/* Find 8 free pages, keep page 4 of them occupied by another mapping. */
+	area = mmap(NULL, 8 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	ASSERT_EQ(0, munmap(area, 8 * PG));
+	other = mmap(area + 4 * PG, PG, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ASSERT_EQ(area + 4 * PG, other);
+	memset(other, 'o', PG);
+
+	/* Wholly on the other mapping. */
+	v = (char *)1;
+	EXPECT_EQ(-EEXIST, mmf_map(s, MMF_MAP_WRITE | MMF_MAP_FIXED, 0, PG, other, (void **)&v));
+	EXPECT_EQ(NULL, v);
+	/* Partly: pages 2..5 of the area, page 4 taken. */
+	EXPECT_EQ(-EEXIST, mmf_map(s, MMF_MAP_WRITE | MMF_MAP_FIXED, 0, 4 * PG, area + 2 * PG,
+				   (void **)&v));
+	EXPECT_TRUE(mmft_all(other, PG, 'o'));
+	EXPECT_FALSE(any_mapped(area + 2 * PG, 2 * PG));
+	EXPECT_FALSE(any_mapped(area + 5 * PG, PG));
+	/* Free: exactly there, and it is the file. */
+	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE | MMF_MAP_FIXED, 0, 4 * PG, area, (void **)&v));
+	EXPECT_EQ(area, v);
+	EXPECT_TRUE(mmft_all(v, 4 * PG, 'a'));
+	EXPECT_TRUE(mmft_all(other, PG, 'o'));
+	/* The view itself is a mapping that a fixed view does not replace. */
+	EXPECT_EQ(-EEXIST, mmf_map(s, MMF_MAP_READ | MMF_MAP_FIXED, 0, PG, area + PG,
+				   (void **)&v));
+	EXPECT_TRUE(mmft_all(area, 4 * PG, 'a'));
+	/* Without the flag the address is a hint: the call succeeds elsewhere. */
+	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ, 0, PG, other, (void **)&v));
+	EXPECT_NE(other, v);
+	EXPECT_TRUE(mmft_all(other, PG, 'o'));
+	mmf_unmap(v);
+	mmf_unmap(area);
+	munmap(other, PG);
+	mmf_close(s);
+}
+
+TEST(available_says_yes)
+{
+	EXPECT_EQ(0, mmf_available());
+	EXPECT_EQ(MMF_ABI_VERSION, mmf_abi_version());
+}
+
+/* Resident pages among [first, first + n) of a view, by mincore(). */
+static long resident(const char *v, size_t first, size_t n)
+{
+	unsigned char vec[512];
+	long count = 0;
+	size_t i;
+
+	if (n > sizeof(vec) || mincore((void *)(v + first * PG), n * PG, vec))
+		return -1;
+	for (i = 0; i < n; i++)
+		count += vec[i] & 1;
+	return count;
+}
+
+#define ADV_PAGES	256
+#define ADV_WINDOW	16
+
+FIXTURE(advice) {
+	char path[64];
+	int fd;
+	mmf_section *s;
+	char *v;
+};
+
+/* A 256-page file out of the page cache, a read-only view, read-around 16. */
+FIXTURE_SETUP(advice)
+{
+	const struct mmf_options o = { .size = sizeof(o), .readaround = ADV_WINDOW };
+
+	self->fd = mmft_tmpfile("/mnt/ext4", ADV_PAGES * PG, 'r', self->path,
+				sizeof(self->path));
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, fdatasync(self->fd));
+	ASSERT_EQ(0, posix_fadvise(self->fd, 0, 0, POSIX_FADV_DONTNEED));
+	ASSERT_EQ(0, mmft_drop_caches());
+	ASSERT_EQ(0, mmf_create_options(self->fd, 0, MMF_PAGE_READONLY, &o, &self->s));
+	ASSERT_EQ(0, mmf_map(self->s, MMF_MAP_READ, 0, 0, NULL, (void **)&self->v));
+	ASSERT_EQ(0, resident(self->v, 0, ADV_PAGES));
+}
+
+FIXTURE_TEARDOWN(advice)
+{
+	mmf_unmap(self->v);
+	mmf_close(self->s);
+	close(self->fd);
+	unlink(self->path);
+}
+
+static uint64_t stat_of(mmf_section *s, int major)
+{
+	struct mmf_stats st = { .size = sizeof(st) };
+
+	if (mmf_section_stats(s, &st))
+		return UINT64_MAX;
+	return major ? st.major_faults : st.faults;
+}
+
+/* MADV_WILLNEED reads the range in without a single fault. */
+TEST_F_TIMEOUT(advice, willneed_reads_ahead_without_faults, 60)
+{
+	long got = 0;
+	int i;
+
+	ASSERT_EQ(0, madvise(self->v + 64 * PG, 64 * PG, MADV_WILLNEED));
+	/* The reads are started, not waited for. */
+	for (i = 0; i < 500 && (got = resident(self->v, 64, 64)) < 64; i++)
+		usleep(10000);
+	EXPECT_EQ(64, got);
+	EXPECT_EQ(0, resident(self->v, 0, 64));
+	EXPECT_EQ(0, resident(self->v, 128, 128));
+	EXPECT_EQ(0, stat_of(self->s, 0));
+	/* Touching them now reads nothing from the disk. */
+	for (i = 64; i < 128; i++)
+		EXPECT_EQ('r', ((volatile char *)self->v)[i * PG]);
+	EXPECT_EQ(0, stat_of(self->s, 1));
+	EXPECT_LT(0, stat_of(self->s, 0));
+}
+
+/* Without advice a fault reads around itself: pages before it too. */
+TEST_F(advice, normal_reads_around)
+{
+	EXPECT_EQ('r', ((volatile char *)self->v)[100 * PG]);
+	EXPECT_EQ(1, stat_of(self->s, 1));
+	EXPECT_LT(0, resident(self->v, 100 - ADV_WINDOW, ADV_WINDOW));
+	EXPECT_LT(1, resident(self->v, 0, ADV_PAGES));
+}
+
+/* MADV_RANDOM: no read-around, the faulting page only. */
+TEST_F(advice, random_reads_one_page)
+{
+	ASSERT_EQ(0, madvise(self->v, ADV_PAGES * PG, MADV_RANDOM));
+	EXPECT_EQ('r', ((volatile char *)self->v)[100 * PG]);
+	EXPECT_EQ(1, stat_of(self->s, 1));
+	EXPECT_EQ(1, resident(self->v, 100, 1));
+	EXPECT_EQ(1, resident(self->v, 0, ADV_PAGES));
+	EXPECT_EQ('r', ((volatile char *)self->v)[101 * PG]);
+	EXPECT_EQ(2, stat_of(self->s, 1));
+	EXPECT_EQ(2, resident(self->v, 0, ADV_PAGES));
+}
+
+/* MADV_SEQUENTIAL: reads ahead of the fault, never behind it. */
+TEST_F(advice, sequential_reads_ahead_only)
+{
+	ASSERT_EQ(0, madvise(self->v, ADV_PAGES * PG, MADV_SEQUENTIAL));
+	EXPECT_EQ('r', ((volatile char *)self->v)[100 * PG]);
+	EXPECT_EQ(1, stat_of(self->s, 1));
+	EXPECT_EQ(0, resident(self->v, 0, 100));
+	EXPECT_LT(1, resident(self->v, 100, ADV_WINDOW));
+}
+
+/*
+ * A process that made and closed a section and its view, still running,
+ * does not keep the module loaded: mmfctl unload succeeds (the library
+ * closed its process-wide /dev/mmf open with the last section or view).
+ * While it still holds the section, unload fails.
+ */
+static void child_uses_mmf(const char *path, int ready, int go)
+{
+	mmf_section *s;
+	uint64_t written;
+	char c, *v;
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0 || mmf_create(fd, 0, MMF_PAGE_READWRITE, &s) ||
+	    mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v))
+		_exit(1);
+	close(fd);
+	v[0] = 'w';
+	if (mmf_flush(v, 0, MMF_FLUSH_DURABLE, &written) || written != 1)
+		_exit(2);
+	/* Step 1: everything still open. */
+	if (write(ready, "1", 1) != 1 || read(go, &c, 1) != 1)
+		_exit(3);
+	if (mmf_unmap(v + 5) || mmf_close(s))
+		_exit(4);
+	/* Step 2: all closed; the library used the control handle above. */
+	if (write(ready, "2", 1) != 1)
+		_exit(5);
+	read(go, &c, 1);	/* until the parent is done */
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(abi, closed_process_does_not_pin_the_module, 120)
+{
+	int ready[2], go[2], status, loaded = 1;
+	char c;
+	pid_t pid;
+
+	if (!mmft_module_loaded())
+		SKIP(return, "module not loaded");
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		child_uses_mmf(self->path, ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ('1', c);
+	/* A live section and view: the module is in use. */
+	EXPECT_NE(0, system(MMFCTL " unload 2>/dev/null"));
+	EXPECT_TRUE(mmft_module_loaded());
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ('2', c);
+	/* The child still runs, with nothing of mmf open. */
+	EXPECT_EQ(0, kill(pid, 0));
+	EXPECT_EQ(0, mmft_module_refcnt());
+	EXPECT_EQ(0, system(MMFCTL " unload"));
+	loaded = mmft_module_loaded();
+	EXPECT_FALSE(loaded);
+	/* Without the module the library says so; back with it, it works. */
+	if (!loaded) {
+		EXPECT_EQ(-ENXIO, mmf_available());
+		EXPECT_STREQ(mmf_strerror(-ENXIO), mmf_strerror(mmf_available()));
+		ASSERT_EQ(0, mmft_module_load());
+	}
+	EXPECT_EQ(0, mmf_available());
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The child's flushed byte is in the file. */
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, 1, 'w'));
+	close(ready[0]);
+	close(go[1]);
+}
+
+TEST_HARNESS_MAIN
