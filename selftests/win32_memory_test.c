@@ -386,6 +386,35 @@ TEST_F(mem, virtual_protect_on_views_follows_windows_rules)
 	CloseHandle(m);
 }
 
+/* Execution on a view that may execute: Windows reports EXECUTE_WRITECOPY there as EXECUTE_READWRITE. */
+TEST(virtual_protect_execute_on_an_executable_view)
+{
+	HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_EXECUTE_READWRITE, 0,
+				      (DWORD)(2 * PG), NULL);
+	DWORD old = 0;
+	char *v;
+
+	ASSERT_NE(NULL, m);
+	v = MapViewOfFile(m, FILE_MAP_EXECUTE | FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_MBI(v, v, PAGE_EXECUTE_READWRITE, 2 * PG, MEM_COMMIT, PAGE_EXECUTE_READWRITE,
+		   MEM_MAPPED);
+	ASSERT_TRUE(VirtualProtect(v, PG, PAGE_NOACCESS, &old));
+	EXPECT_EQ(PAGE_EXECUTE_READWRITE, old);
+	ASSERT_TRUE(VirtualProtect(v, PG, PAGE_EXECUTE_READ, &old));
+	EXPECT_EQ(PAGE_NOACCESS, old);
+	EXPECT_MBI(v, v, PAGE_EXECUTE_READWRITE, PG, MEM_COMMIT, PAGE_EXECUTE_READ, MEM_MAPPED);
+	EXPECT_EQ(SIGSEGV, mmft_access_signal(v, 1));
+	ASSERT_TRUE(VirtualProtect(v, PG, PAGE_EXECUTE_WRITECOPY, &old));
+	EXPECT_EQ(PAGE_EXECUTE_READ, old);
+	EXPECT_MBI(v, v, PAGE_EXECUTE_READWRITE, 2 * PG, MEM_COMMIT, PAGE_EXECUTE_READWRITE,
+		   MEM_MAPPED);
+	ASSERT_TRUE(VirtualProtect(v, PG, PAGE_READONLY, &old));
+	EXPECT_EQ(PAGE_EXECUTE_READWRITE, old);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	CloseHandle(m);
+}
+
 #define RSV (16 * K64)
 
 /* SEC_RESERVE: views start reserved; committing through one view commits for all. */

@@ -265,7 +265,7 @@ TEST_F(files, mapping_checks_before_the_module)
 	/* Unknown protection and attribute bits. */
 	EXPECT_EQ(NULL, CreateFileMappingA(f, NULL, 0x01, 0, 4096, NULL));
 	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
-	EXPECT_EQ(NULL, CreateFileMappingA(f, NULL, PAGE_READONLY | 0x1000000, 0, 4096, NULL));
+	EXPECT_EQ(NULL, CreateFileMappingA(f, NULL, PAGE_READONLY | 0x100000, 0, 4096, NULL));
 	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
 	/* A paging-file section needs a size. */
 	EXPECT_EQ(NULL, CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0, NULL));
