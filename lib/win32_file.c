@@ -434,7 +434,8 @@ static BOOL transfer(HANDLE h, void *buf, DWORD n, LPDWORD done, LPOVERLAPPED ov
 
 		if (fstat(f->fd, &st) < 0)
 			err = mmf__win32_error(errno);
-		pos = st.st_size;
+		else
+			pos = st.st_size;
 	}
 	if (!err && (f->flags & W32_F_NO_BUFFERING)) {
 		/* Sector-aligned buffer, size and position, or Windows refuses. */
