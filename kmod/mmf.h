@@ -71,6 +71,7 @@ void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
 void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
+bool mmf_dirty_test(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_clear_unless(struct mmf_dirty *d, pgoff_t pgoff,
 			    bool (*keep)(void *arg, pgoff_t pgoff), void *arg);
@@ -119,8 +120,8 @@ struct mmf_vmops {
  * ops_lock: vmops list (entries are immutable once linked).
  * err_lock: err_epoch, err_active, err_errno, err_end, pending_err.
  * mmf_cursors_lock: cursors (see struct mmf_cursor).
- * atomics / per-CPU: views, dirty, watch, pending, stats, pages_flushed, flushes,
- * wb_errors.
+ * atomics / per-CPU: views, dirty, watch, pending, moves, stats, pages_flushed,
+ * flushes, wb_errors.
  */
 struct mmf_section {
 	u64 id;
@@ -181,6 +182,13 @@ struct mmf_section {
 	 * write-back fails.
 	 */
 	struct mmf_dirty pending;
+	/*
+	 * Moves of pages between @dirty and @pending under way (low 32
+	 * bits) and done (the rest): a page moving is in neither index for
+	 * a moment, so a settle that ran meanwhile may have missed it and
+	 * does not count (mmf_move_begin(), mmf_pending_settle()).
+	 */
+	atomic64_t moves;
 
 	/* Write-back failure episodes (see mmf_flush.c), under err_lock. */
 	spinlock_t err_lock;

@@ -230,6 +230,19 @@ bool mmf_dirty_clear_unless(struct mmf_dirty *d, pgoff_t pgoff,
 	return was_set;
 }
 
+/* Whether @pgoff is recorded. */
+bool mmf_dirty_test(struct mmf_dirty *d, pgoff_t pgoff)
+{
+	struct mmf_chunk *chunk;
+	bool set;
+
+	xa_lock(&d->chunks);
+	chunk = xa_load(&d->chunks, pgoff / MMF_CHUNK_BITS);
+	set = chunk && test_bit(pgoff % MMF_CHUNK_BITS, chunk->bits);
+	xa_unlock(&d->chunks);
+	return set;
+}
+
 /* Take @pgoff out of the index; true when it was recorded. */
 bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
 {

@@ -108,6 +108,27 @@ static bool mmf_failed_since_settle(struct mmf_section *sec)
 	return errseq_check(&sec->mapping->wb_err, settled) != 0;
 }
 
+/* mmf_section.moves: a move begun counts 1, a move done MMF_MOVE_DONE. */
+#define MMF_MOVE_DONE	(1LL << 32)
+
+/*
+ * A page is about to leave @dirty for @pending or @pending for @dirty:
+ * from the clear of one to the mark of the other it is in neither, and a
+ * settle scanning the indexes then would miss it (mmf_pending_settle()).
+ * Counted before the clear and after the mark, fully ordered with both.
+ */
+static void mmf_move_begin(struct mmf_section *sec)
+{
+	atomic64_inc(&sec->moves);
+	smp_mb__after_atomic();
+}
+
+static void mmf_move_end(struct mmf_section *sec)
+{
+	smp_mb__before_atomic();
+	atomic64_add(MMF_MOVE_DONE - 1, &sec->moves);
+}
+
 /*
  * The kernel's own write-back (its flusher threads, reclaim, anyone's
  * fsync(2) or sync_file_range(2) of the file) cleans pages without the
@@ -131,20 +152,29 @@ static bool mmf_failed_since_settle(struct mmf_section *sec)
  * @pending.  A file system's write-back cleans folios only (nothing here
  * takes the folio lock), so only sections that write back
  * (@can_writeback) call this: on shmem a swapped-out page is still dirty,
- * in swap.
+ * in swap.  From the clear to the last mark the page is a move
+ * (mmf_move_begin()).
  */
 bool mmf_written_back(struct mmf_section *sec, pgoff_t pgoff)
 {
+	bool moved = false;
+
 	/* Cheap when not recorded: every first write to a page comes here. */
-	if (!mmf_dirty_clear(&sec->dirty, pgoff))
+	if (!mmf_dirty_test(&sec->dirty, pgoff))
 		return false;
+	mmf_move_begin(sec);
+	if (!mmf_dirty_clear(&sec->dirty, pgoff))
+		goto out;
 	if (mmf_page_dirty(sec, pgoff) || mmf_failed_since_settle(sec) ||
 	    mmf_dirty_prepare(&sec->pending, pgoff)) {
 		mmf_dirty_mark(&sec->dirty, pgoff);
-		return false;
+		goto out;
 	}
 	mmf_dirty_mark(&sec->pending, pgoff);
-	return true;
+	moved = true;
+out:
+	mmf_move_end(sec);
+	return moved;
 }
 
 /*
@@ -218,21 +248,32 @@ static errseq_t mmf_wb_err_now(struct address_space *mapping)
  * the write-back that follows: no page a view wrote is confirmed, or
  * forgotten, without having been written.  @now is the mapping's wb_err
  * value to settle at.  False when the file system is frozen
- * (mmf_rearm_redirty()): nothing is settled then, and a flush must not
- * confirm the pending pages, which may be pages that failed and are clean.
+ * (mmf_rearm_redirty()), or when a page moved between the indexes while
+ * they were scanned (mmf_move_begin()): it may have been in neither when
+ * looked at, a page that failed and stays clean.  Nothing is settled then,
+ * the next waiting flush settles again, and a flush must not confirm the
+ * pending pages, which may be pages that failed and are clean
+ * (diskfault_test
+ * a_page_moving_to_pending_while_a_flush_settles_a_failure_is_not_forgotten).
  */
 static bool mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *buf)
 {
 	struct mmf_dirty *idx[] = { &sec->pending, &sec->dirty };
+	bool redirty, done = true;
 	errseq_t settled;
 	unsigned int i, n;
-	bool done = true;
+	s64 moves = 0;
 	pgoff_t pos;
 
 	spin_lock(&sec->err_lock);
 	settled = sec->pending_err;
 	spin_unlock(&sec->err_lock);
-	for (i = 0; sec->can_retry && errseq_check(&now, settled) && i < ARRAY_SIZE(idx); i++) {
+	redirty = sec->can_retry && errseq_check(&now, settled);
+	if (redirty) {
+		moves = atomic64_read(&sec->moves);
+		smp_mb();	/* Before the scans; pairs with mmf_move_begin/end(). */
+	}
+	for (i = 0; redirty && i < ARRAY_SIZE(idx); i++) {
 		pos = 0;
 		while ((n = mmf_dirty_scan(idx[i], &pos, sec->pages - 1, buf,
 					   MMF_FLUSH_BATCH, false)))
@@ -241,6 +282,11 @@ static bool mmf_pending_settle(struct mmf_section *sec, errseq_t now, pgoff_t *b
 	/* Frozen: settled by a flush after the thaw. */
 	if (!done)
 		return false;
+	if (redirty) {
+		smp_mb();	/* After the scans. */
+		if ((moves & (MMF_MOVE_DONE - 1)) || atomic64_read(&sec->moves) != moves)
+			return false;
+	}
 	/* Concurrent settlers may both re-dirty: harmless, and none skips it. */
 	spin_lock(&sec->err_lock);
 	if (sec->pending_err == settled)
@@ -436,12 +482,14 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 		}
 		return;
 	}
-	while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
+	do {
+		mmf_move_begin(sec);
+		n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH, true);
 		/*
 		 * Frozen: the failure that brought us here moved wb_err past
 		 * @pending_err, so a flush after the thaw re-dirties them.
 		 */
-		if (sec->can_retry)
+		if (n && sec->can_retry)
 			mmf_rearm_redirty(sec, buf, n);
 		for (i = 0; i < n; i++) {
 			if (sec->can_retry && !mmf_dirty_prepare(&sec->dirty, buf[i]))
@@ -449,7 +497,8 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 			if (!mmf_dirty_prepare(&sec->watch, buf[i]))
 				mmf_dirty_mark(&sec->watch, buf[i]);
 		}
-	}
+		mmf_move_end(sec);
+	} while (n);
 }
 
 /*
@@ -524,10 +573,16 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	       mmf_dirty_scan(&sec->watch, &pos, last, buf, MMF_FLUSH_BATCH, true))
 		;
 	pos = first;
-	while ((n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true))) {
+	for (;;) {
+		/* From the flush set to pending: a move (mmf_move_begin()). */
+		mmf_move_begin(sec);
+		n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true);
 		for (i = 0; sec->can_writeback && i < n; i++)
 			if (!mmf_dirty_prepare(&sec->pending, buf[i]))
 				mmf_dirty_mark(&sec->pending, buf[i]);
+		mmf_move_end(sec);
+		if (!n)
+			break;
 		/* shmem: nothing writes the pages back, so nothing re-arms. */
 		if (!sec->can_writeback) {
 			mmf_rearm(sec, buf, n, false);

@@ -273,6 +273,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	mmf_dirty_init(&sec->dirty);
 	mmf_dirty_init(&sec->watch);
 	mmf_dirty_init(&sec->pending);
+	atomic64_set(&sec->moves, 0);
 	spin_lock_init(&sec->err_lock);
 	atomic_set(&sec->views, 0);
 	atomic64_set(&sec->pages_flushed, 0);

@@ -18,6 +18,9 @@
  *    read after dropping the caches hold every byte.  (Plain mmap hears of
  *    the error once per fd too, but its pages are clean after the failure
  *    and their bytes never reach the disk.)
+ *  - A page moving from the flush set to the pending pages while a waiting
+ *    flush settles a failure (it waits there for a folio being read from a
+ *    `delay` stretch) is not forgotten: the next flush writes it.
  *  - ENOSPC on ext4: ext4 reserves blocks when a page is first written, so
  *    a write fault into a sparse file on a full ext4 is SIGBUS at the
  *    faulting address, through a view as through plain mmap, and flushes
@@ -37,6 +40,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -94,6 +98,7 @@ FIXTURE(dk) {
 	int mounted, created;
 	size_t pg;
 	unsigned long long log_mark;
+	char errname[40];	/* a second device, all `error`, when made */
 };
 
 /* Run a shell command quietly; its output only when it fails.  0 or its status. */
@@ -282,6 +287,8 @@ FIXTURE_TEARDOWN(dk)
 	rmdir(self->mnt);
 	if (self->created)
 		EXPECT_EQ(0, dm_ioctl_call(DM_DEV_REMOVE, self->name, 0, NULL, 0, 0));
+	if (self->errname[0])
+		EXPECT_EQ(0, dm_ioctl_call(DM_DEV_REMOVE, self->errname, 0, NULL, 0, 0));
 	if (self->zram >= 0) {
 		snprintf(path, sizeof(path), "/sys/block/zram%d/reset", self->zram);
 		mmft_write_knob(path, "1");
@@ -805,6 +812,204 @@ TEST_F(dk, a_page_whose_write_back_by_others_failed_is_written_by_a_later_flush)
 	EXPECT_EQ(0, mmft_resident(fd, 0, size));
 	EXPECT_EQ(2, file_pages_are(fd, pg, NPAGES, 2));
 	close(fd);
+}
+
+/*
+ * Load a table of the whole disk with two stretches, @slow (reads delayed
+ * by @ms, then failed: they go to a second device, all `error`; writes go
+ * to the disk) and @bad (an `error` stretch), the rest linear.
+ */
+static int dk_swap_slow_bad(FIXTURE_DATA(dk) *self, struct dk_range slow, unsigned int ms,
+			    struct dk_range bad)
+{
+	struct dk_range r[2] = { slow, bad };
+	char buf[4 * 256], params[160], errdev[32];
+	uint64_t pos = 0;
+	size_t len = 0;
+	int i, n = 0, ret;
+
+	if (bad.start < slow.start) {
+		r[0] = bad;
+		r[1] = slow;
+	}
+	if (r[0].start + r[0].len > r[1].start)
+		return -EINVAL;
+	snprintf(self->errname, sizeof(self->errname), "%s-err", self->name);
+	ret = dm_ioctl_call(DM_DEV_CREATE, self->errname, 0, NULL, 0, 0);
+	if (ret) {
+		self->errname[0] = '\0';
+		return ret;
+	}
+	len = dm_target(buf, 0, 0, slow.len, "error", "");
+	ret = dm_ioctl_call(DM_TABLE_LOAD, self->errname, 0, buf, len, 1);
+	if (!ret)
+		ret = dm_ioctl_call(DM_DEV_SUSPEND, self->errname, 0, NULL, 0, 0);
+	if (!ret)
+		ret = dm_node(self->errname, errdev, sizeof(errdev));
+	if (ret)
+		return ret;
+	len = 0;
+	for (i = 0; i <= 2; i++) {
+		uint64_t end = i < 2 ? r[i].start : self->sectors;
+
+		if (end > pos) {
+			snprintf(params, sizeof(params), "%s %llu", self->zdev,
+				 (unsigned long long)pos);
+			len = dm_target(buf, len, pos, end - pos, "linear", params);
+			n++;
+		}
+		if (i == 2)
+			break;
+		if (r[i].start == slow.start) {
+			snprintf(params, sizeof(params), "%s 0 %u %s %llu 0", errdev, ms,
+				 self->zdev, (unsigned long long)slow.start);
+			len = dm_target(buf, len, slow.start, slow.len, "delay", params);
+		} else {
+			len = dm_target(buf, len, bad.start, bad.len, "error", "");
+		}
+		n++;
+		pos = r[i].start + r[i].len;
+	}
+	ret = dm_ioctl_call(DM_TABLE_LOAD, self->name, 0, buf, len, n);
+	if (!ret)
+		ret = dm_ioctl_call(DM_DEV_SUSPEND, self->name, DM_SKIP_LOCKFS_FLAG, NULL, 0, 0);
+	return ret;
+}
+
+/* A waiting flush of one page, in a thread of its own. */
+struct dk_flusher {
+	int h;
+	void *addr;
+	size_t len;
+	int ret;
+	pid_t tid;
+	volatile int started, done;
+};
+
+static void *dk_flusher_run(void *arg)
+{
+	struct dk_flusher *f = arg;
+
+	f->tid = gettid();
+	__atomic_store_n(&f->started, 1, __ATOMIC_RELEASE);
+	f->ret = mmft_flush(f->h, f->addr, f->len, 0, NULL);
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The state letter of thread @tid of this process ('D', 'S', ...), or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A page moving from the flush set to the pending pages while a waiting
+ * flush settles a failure (makes the pages of failed write-backs dirty
+ * again) must not be forgotten.  Page P was written through the view and
+ * its write-back by others failed (clean in the page cache, still in the
+ * flush set); the waiting flush A of another page settles: it finds page X
+ * in pending and waits for X's folio lock (X is being read from a slow
+ * stretch, a read that fails, so that X is not made dirty again), between
+ * its look at the pending pages and its look at the flush set.  Meanwhile an asynchronous flush B of P moves P from the
+ * flush set to pending.  A must not then take the failure as settled: P,
+ * clean, would be confirmed by the next waiting flush without ever being
+ * written (it was: the last flush returned 0 with nothing dirty, and P's
+ * block on the disk held its old bytes).
+ */
+TEST_F(dk, a_page_moving_to_pending_while_a_flush_settles_a_failure_is_not_forgotten)
+{
+	const unsigned int P = 2, X = 8, Q = 12, delay_ms = 1000;
+	size_t pg = self->pg, size = NPAGES * pg;
+	struct dk_flusher a_flush = { 0 };
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range slow[MAX_EXT], bad[MAX_EXT];
+	int fd, a, next, ret, i, arranged = 0;
+	uint64_t written = 0;
+	pthread_t thread;
+	unsigned char *v;
+	char path[96];
+
+	fd = make_file(self, "move", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	ASSERT_EQ(1, add_ranges(bad, 0, MAX_EXT, ext, next, pg, P, P));
+	ASSERT_EQ(1, add_ranges(slow, 0, MAX_EXT, ext, next, pg, X, X));
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, a);
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(page_is(v + i * pg, pg, i, 1));
+
+	/* X: handed to write-back by an asynchronous flush, written, evicted. */
+	fill_page(v + X * pg, pg, X, 2);
+	ASSERT_EQ(0, mmft_flush(a, v + X * pg, pg, MMF_FLUSH_ASYNC, &written));
+	ASSERT_EQ(0, fdatasync(fd));
+	ASSERT_EQ(0, madvise(v + X * pg, pg, MADV_DONTNEED));
+	ASSERT_EQ(0, posix_fadvise(fd, (off_t)X * pg, pg, POSIX_FADV_DONTNEED));
+	ASSERT_EQ(0, mmft_resident(fd, (off_t)X * pg, pg));
+
+	/* P: written through the view, its write-back by others fails. */
+	ASSERT_EQ(0, dk_swap_slow_bad(self, slow[0], delay_ms, bad[0]));
+	fill_page(v + P * pg, pg, P, 2);
+	ret = sync_file_range(fd, (off_t)P * pg, pg, SYNC_FILE_RANGE_WAIT_BEFORE |
+			      SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+	EXPECT_TRUE(ret == 0 || errno == EIO) TH_LOG("sync_file_range: %s", strerror(errno));
+
+	/* X's folio stays locked while it is read from the slow stretch. */
+	ASSERT_EQ(0, posix_fadvise(fd, (off_t)X * pg, pg, POSIX_FADV_WILLNEED));
+	a_flush.h = a;
+	a_flush.addr = v + Q * pg;
+	a_flush.len = pg;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, dk_flusher_run, &a_flush));
+	while (!__atomic_load_n(&a_flush.started, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	/* A waits in its settle for X's folio lock. */
+	for (i = 0; i < (int)delay_ms / 2 && !arranged; i++) {
+		usleep(1000);
+		arranged = !__atomic_load_n(&a_flush.done, __ATOMIC_ACQUIRE) &&
+			   thread_state(a_flush.tid) == 'D';
+	}
+	/* B moves P from the flush set to pending meanwhile. */
+	ret = mmft_flush(a, v + P * pg, pg, MMF_FLUSH_ASYNC, &written);
+	EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("asynchronous flush of P: %s", strerror(-ret));
+	arranged = arranged && !__atomic_load_n(&a_flush.done, __ATOMIC_ACQUIRE);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_TRUE(a_flush.ret == 0 || a_flush.ret == -EIO)
+		TH_LOG("waiting flush of Q: %s", strerror(-a_flush.ret));
+
+	/* Healed: the next flush writes what was never written. */
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+	ret = flush(a, v, size, &written);
+	EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("FLUSH of the view: %s", strerror(-ret));
+	EXPECT_EQ(0, dirty_now(a));
+	EXPECT_TRUE(disk_page_is(self, ext, next, P, 2))
+		TH_LOG("page P was forgotten unwritten (arranged: %d)", arranged);
+	EXPECT_TRUE(disk_page_is(self, ext, next, X, 2));
+	munmap(v, size);
+	close(a);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(2, file_pages_are(fd, pg, NPAGES, 2));
+	close(fd);
+	ksft_print_msg("flush A %s while B moved P; P on the disk: %s\n",
+		       arranged ? "waited in its settle" : "was not seen waiting",
+		       disk_page_is(self, ext, next, P, 2) ? "yes" : "no");
 }
 
 /*
