@@ -413,12 +413,8 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 		/* w32mem: the view's Win32 record (VirtualQuery, VirtualProtect...). */
 		size_t len = length ? length : (size_t)(size - offset);
 
-		if (!access && mprotect(view, len, PROT_NONE))
-			ret = -errno;
-		if (ret == 0)
-			ret = mmf__w32_view_add(view, len, view_protect(access),
-						section_protect(m), access & MMF_MAP_COPY,
-						false, m->section->id, offset);
+		ret = mmf__w32_view_add(view, len, view_protect(access), section_protect(m),
+					access & MMF_MAP_COPY, false, m->section->id, offset);
 		if (ret < 0) {
 			mmf_unmap(view);
 			view = NULL;

@@ -302,12 +302,23 @@ int mmf__w32_view_add(void *start, size_t length, DWORD alloc_protect, DWORD sec
 
 	if (!v)
 		return -ENOMEM;
-	/* The module's own swap file backs a paging-file section. */
-	if (!pagefile && vma_at((uintptr_t)start, &m, &next))
-		pagefile = !strcmp(m.path, "/mmf (deleted)");
+	length = (length + pg - 1) & ~(pg - 1);
+	if (vma_at((uintptr_t)start, &m, &next)) {
+		/* The module's own swap file backs a paging-file section. */
+		if (!strcmp(m.path, "/mmf (deleted)"))
+			pagefile = true;
+		/* A whole-section view may end before a partial last page it may not see. */
+		if (m.end - (uintptr_t)start < length)
+			length = m.end - (uintptr_t)start;
+	}
+	/* A view without access (PAGE_NOACCESS) is mapped readable, then closed. */
+	if (alloc_protect == PAGE_NOACCESS && mprotect(start, length, PROT_NONE)) {
+		free(v);
+		return -errno;
+	}
 	*v = (struct w32_view){
 		.start = (uintptr_t)start,
-		.length = (length + pg - 1) & ~(pg - 1),
+		.length = length,
 		.alloc_protect = alloc_protect,
 		.sec_protect = sec_protect,
 		.copy = copy,
@@ -422,9 +433,21 @@ static int find_view(uintptr_t addr, struct w32_view *out, unsigned char **commi
 
 	*committed = NULL;
 	*rsv_pages = 0;
+	/*
+	 * Whatever is at @addr now: a record is trusted only while the kernel
+	 * still has a view of its section there (munmap() or mmf_unmap() may
+	 * have removed it behind this layer's back).
+	 */
+	if (query_kernel(addr, &q) < 0) {
+		q.section_id = 0;
+		q.view_start = 0;
+	}
 	pthread_mutex_lock(&lock);
 	for (v = views; v; v = v->next) {
 		if (addr >= v->start && addr - v->start < v->length) {
+			if (!q.view_start || q.section_id != v->id ||
+			    q.offset - v->offset != q.view_start - v->start)
+				break;
 			*out = *v;
 			/* A snapshot of the commit state, taken under the lock. */
 			if (v->rsv) {
@@ -439,7 +462,7 @@ static int find_view(uintptr_t addr, struct w32_view *out, unsigned char **commi
 		}
 	}
 	pthread_mutex_unlock(&lock);
-	if (query_kernel(addr, &q) < 0)
+	if (!q.view_start)
 		return -ENOENT;
 	*out = (struct w32_view){
 		.start = (uintptr_t)q.view_start,

@@ -567,6 +567,25 @@ TEST_F(mem, get_mapped_file_name_gives_the_file)
 	CloseHandle(m);
 }
 
+/* A view unmapped behind the layer's back is not reported from the layer's record. */
+TEST_F(mem, a_view_unmapped_behind_the_layers_back_is_not_reported)
+{
+	HANDLE m = CreateFileMappingA(self->file, NULL, PAGE_READWRITE, 0, 0, NULL);
+	char *v, *p;
+
+	ASSERT_NE(NULL, m);
+	v = MapViewOfFile(m, FILE_MAP_COPY, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, munmap(v, 4 * PG));
+	p = mmap(v, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		 -1, 0);
+	ASSERT_EQ(v, p);
+	p[0] = 1;
+	EXPECT_MBI(v, v, PAGE_READWRITE, 4 * PG, MEM_COMMIT, PAGE_READWRITE, MEM_PRIVATE);
+	munmap(p, 4 * PG);
+	CloseHandle(m);
+}
+
 /* Send @fd over @sock (SCM_RIGHTS). */
 static int send_fd(int sock, int fd)
 {
