@@ -2,7 +2,8 @@
 /*
  * The examples, run as a user would run them (they are built the way users
  * build: cc prog.c $(pkg-config --cflags --libs mmf)): win32demo, written
- * only against <mmf/win32.h>, and recdb, the record database of the source
+ * only against <mmf/win32.h>, win32port (Windows mapping code as porters
+ * meet it, issue 11), and recdb, the record database of the source
  * document.  Their output is checked, and the files they wrote are read
  * back with read(2).
  */
@@ -65,6 +66,40 @@ TEST(win32demo_writes_through_a_view_and_reads_back_with_readfile)
 	EXPECT_EQ(size, lseek(fd, 0, SEEK_END));
 	ASSERT_EQ(sizeof(msg) - 1, pread(fd, buf, sizeof(msg) - 1, offset));
 	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg) - 1));
+	close(fd);
+	unlink(argv[1]);
+}
+
+/*
+ * A UNICODE build with the generic names, GetFileSizeEx, VirtualQuery on a
+ * size-0 view, a reduced DuplicateHandle and a section handed to a child.
+ */
+TEST(win32port_runs_windows_mapping_code_unchanged)
+{
+	char *argv[] = { EXAMPLES "/win32port", "/mnt/ext4/win32port.dat", NULL };
+	static char out[4096];
+	char buf[17];
+	size_t region;
+	int fd;
+
+	if (access(argv[0], X_OK))
+		SKIP(return, "%s was not built", argv[0]);
+	ASSERT_EQ(0, run(argv, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "win32port: GetFileSizeEx: 100000 bytes\n"));
+	/* The size-0 view covers the file's pages. */
+	ASSERT_NE(NULL, strstr(out, "win32port: VirtualQuery: a view of "));
+	ASSERT_EQ(1, sscanf(strstr(out, "a view of "), "a view of %zu", &region));
+	EXPECT_EQ((100000 + sysconf(_SC_PAGESIZE) - 1) / sysconf(_SC_PAGESIZE) *
+		  sysconf(_SC_PAGESIZE), region);
+	EXPECT_NE(NULL, strstr(out, "a write view is refused (5)"));
+	EXPECT_NE(NULL, strstr(out, "the child wrote \"written by the child\""));
+	EXPECT_NE(NULL, strstr(out, "win32port: ok"));
+	/* What the view wrote is in the file. */
+	fd = open(argv[1], O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(17, pread(fd, buf, 17, 0));
+	EXPECT_EQ(0, memcmp(buf, "through the view", 17));
+	EXPECT_EQ(100000, lseek(fd, 0, SEEK_END));
 	close(fd);
 	unlink(argv[1]);
 }
