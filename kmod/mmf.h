@@ -261,7 +261,7 @@ int mmf_uarg_out(void __user *uarg, const void *karg, size_t ksize);
 
 /* mmf_section.c */
 struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
-				       u32 readaround);
+				       u32 readaround, u32 flags);
 void mmf_section_bind(struct mmf_handle *h, struct mmf_section *sec, u32 access,
 		      bool holds_file);
 u32 mmf_prot_access(u32 prot);

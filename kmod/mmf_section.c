@@ -204,10 +204,12 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
 
 /*
  * A new section on @backing (NULL: swap-backed), not yet bound.  The
- * per-user limit is charged to the caller's effective uid.
+ * per-user limit is charged to the caller's effective uid.  @flags: only
+ * MMF_CREATE_PAST_EOF is looked at (a read-only section may pass the end of
+ * its file: faults there raise SIGBUS, as on a file truncated under a view).
  */
 struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
-				       u32 readaround)
+				       u32 readaround, u32 flags)
 {
 	struct mmf_section *sec;
 	struct file *file;
@@ -230,7 +232,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 			 * truncate hook (Landlock, path_truncate, file_truncate)
 			 * decides it: the module cannot call those.
 			 */
-			if (max_size > size)
+			if (max_size > size && !(flags & MMF_CREATE_PAST_EOF))
 				return ERR_PTR(prot == MMF_PROT_READWRITE ? -EOVERFLOW : -EACCES);
 			size = max_size;
 		}
@@ -379,7 +381,7 @@ static struct mmf_section *mmf_create_named(struct mmf_create *c, struct file *b
 	if (sec)
 		goto out;
 
-	fresh = mmf_section_create(backing, c->prot, c->max_size, c->readaround);
+	fresh = mmf_section_create(backing, c->prot, c->max_size, c->readaround, c->flags);
 	if (IS_ERR(fresh))
 		return fresh;
 	mutex_lock(&mmf_names_lock);
@@ -408,8 +410,8 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 	ret = mmf_uarg_in(&c, sizeof(c), uarg);
 	if (ret)
 		return ret;
-	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL | MMF_CREATE_SAME_BACKING)) ||
-	    c.reserved)
+	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL | MMF_CREATE_SAME_BACKING |
+			 MMF_CREATE_PAST_EOF)) || c.reserved)
 		return -EINVAL;
 	/* An output field: what the caller passed in it means nothing. */
 	c.result = 0;
@@ -422,6 +424,10 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 	if (c.readaround > MMF_READAROUND_MAX)
 		return -EINVAL;
 	if ((c.flags & MMF_CREATE_SWAP) && c.fd != -1)
+		return -EINVAL;
+	/* Past the end of a file, read-only: nothing can write there. */
+	if ((c.flags & MMF_CREATE_PAST_EOF) &&
+	    ((c.flags & MMF_CREATE_SWAP) || c.prot != MMF_PROT_READ))
 		return -EINVAL;
 	if (c.name_len) {
 		ret = mmf_names_copy(c.name, c.name_len, &name);
@@ -462,7 +468,7 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 		if (!ret && sec->name == name)
 			name = NULL;
 	} else {
-		sec = mmf_section_create(backing, c.prot, c.max_size, c.readaround);
+		sec = mmf_section_create(backing, c.prot, c.max_size, c.readaround, c.flags);
 		ret = PTR_ERR_OR_ZERO(sec);
 	}
 	if (ret)

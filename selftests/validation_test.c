@@ -172,7 +172,7 @@ TEST_F(val, create_rejects_bad_flags_prot_and_reserved)
 		unsigned char future[24];
 	} big;
 	struct mmf_create c;
-	static const __u32 bad_flags[] = { 1U << 3, 1U << 16, 1U << 31 };
+	static const __u32 bad_flags[] = { 1U << 4, 1U << 16, 1U << 31 };
 	static const __u32 bad_prot[] = { 0, 4, 0xffffffff };
 	int h = mmft_handle();
 	size_t i;

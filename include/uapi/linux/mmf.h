@@ -55,6 +55,14 @@ struct mmf_version {
  * file (or not swap-backed when MMF_CREATE_SWAP).
  */
 #define MMF_CREATE_SAME_BACKING	(1U << 2)
+/*
+ * MMF_PROT_READ on a file only: max_size may pass the end of the file.
+ * Pages past the end raise SIGBUS until the file grows, as with mmap().
+ */
+#define MMF_CREATE_PAST_EOF	(1U << 3)
+
+/* struct mmf_version.features */
+#define MMF_FEATURE_PAST_EOF	(1ULL << 0)	/* MMF_CREATE_PAST_EOF is known */
 
 /* struct mmf_create.result */
 #define MMF_RESULT_EXISTED	(1U << 0)	/* bound to an existing section */
