@@ -45,6 +45,13 @@ typedef struct mmf_section mmf_section;
 #define MMF_SECTION_EXCL	(1U << 0)	/* fail with -EEXIST if the name exists */
 /* Join a named section even when it is not backed by this fd's file. */
 #define MMF_SECTION_ANY_BACKING	(1U << 1)
+/*
+ * MMF_PAGE_READONLY on a file: max_size may pass the end of the file (which
+ * is not grown); pages past the end raise SIGBUS until the file grows, as
+ * with mmap().  Needs a module that reports MMF_FEATURE_PAST_EOF (else
+ * -EINVAL).
+ */
+#define MMF_SECTION_PAST_EOF	(1U << 2)
 
 /* Access of a handle (mmf_open) or a view (mmf_map, mmf_query). */
 #define MMF_MAP_READ		(1U << 0)

@@ -109,7 +109,10 @@ MMF_EXPORT int mmf_create_options(int fd, uint64_t max_size, unsigned int protec
 		return ret;
 	flags = o.flags;
 	name = o.name;
-	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING))
+	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING | MMF_SECTION_PAST_EOF))
+		return -EINVAL;
+	if ((flags & MMF_SECTION_PAST_EOF) &&
+	    (protection != MMF_PAGE_READONLY || fd == MMF_NO_FILE))
 		return -EINVAL;
 	if (fd < MMF_NO_FILE)
 		return -EBADF;
@@ -125,6 +128,8 @@ MMF_EXPORT int mmf_create_options(int fd, uint64_t max_size, unsigned int protec
 		c.flags |= MMF_CREATE_SWAP;
 	if (flags & MMF_SECTION_EXCL)
 		c.flags |= MMF_CREATE_EXCL;
+	if (flags & MMF_SECTION_PAST_EOF)
+		c.flags |= MMF_CREATE_PAST_EOF;
 	/* Someone else's file under a well-known name: refused unless asked. */
 	if (!(flags & MMF_SECTION_ANY_BACKING))
 		c.flags |= MMF_CREATE_SAME_BACKING;

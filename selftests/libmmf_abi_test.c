@@ -9,7 +9,9 @@
  * closed its sections and views (mmfctl unload succeeds while it runs).
  */
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -221,6 +223,59 @@ TEST_F(abi, fixed_address_or_fail)
 	mmf_unmap(v);
 	mmf_unmap(area);
 	munmap(other, PG);
+	mmf_close(s);
+}
+
+/*
+ * MMF_SECTION_PAST_EOF: a read-only section larger than its file, which is
+ * not grown; pages past the end raise SIGBUS until a writer grows the file,
+ * then show its bytes.  Without the flag: -EACCES (the Win32 rule).
+ */
+TEST_F(abi, read_only_section_past_the_end_of_the_file)
+{
+	struct mmf_options o = { .size = sizeof(o), .flags = MMF_SECTION_PAST_EOF };
+	struct mmf_version ver = { .size = sizeof(ver) };
+	int h = mmft_handle();
+	char buf[64];
+	mmf_section *s;
+	struct stat st;
+	char *v;
+
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, ioctl(h, MMF_IOC_VERSION, &ver));
+	close(h);
+	EXPECT_TRUE(ver.features & MMF_FEATURE_PAST_EOF);
+	/* Refused where something could write, and without the flag. */
+	EXPECT_EQ(-EACCES, mmf_create(self->fd, 8 * PG, MMF_PAGE_READONLY, &s));
+	EXPECT_EQ(-EINVAL, mmf_create_options(self->fd, 8 * PG, MMF_PAGE_READWRITE, &o, &s));
+	EXPECT_EQ(-EINVAL, mmf_create_options(self->fd, 8 * PG, MMF_PAGE_WRITECOPY, &o, &s));
+	EXPECT_EQ(-EINVAL, mmf_create_options(MMF_NO_FILE, 8 * PG, MMF_PAGE_READONLY, &o, &s));
+	/* The module refuses them too, whoever calls it. */
+	EXPECT_EQ(-EINVAL, mmft_create(self->fd, MMF_PROT_READWRITE, 8 * PG, NULL, 0,
+				       MMF_CREATE_PAST_EOF, NULL));
+	EXPECT_EQ(-EINVAL, mmft_create(self->fd, MMF_PROT_WRITECOPY, 8 * PG, NULL, 0,
+				       MMF_CREATE_PAST_EOF, NULL));
+	EXPECT_EQ(-EINVAL, mmft_create(-1, MMF_PROT_READ, 8 * PG, NULL, 0,
+				       MMF_CREATE_PAST_EOF | MMF_CREATE_SWAP, NULL));
+
+	ASSERT_EQ(0, mmf_create_options(self->fd, 8 * PG, MMF_PAGE_READONLY, &o, &s));
+	EXPECT_EQ(8 * PG, mmf_section_size(s));
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ(4 * PG, st.st_size);
+	ASSERT_EQ(0, mmf_map(s, MMF_MAP_READ, 0, 0, NULL, (void **)&v));
+	EXPECT_TRUE(mmft_all(v, 4 * PG, 'a'));
+	EXPECT_EQ(SIGBUS, mmft_access_signal(v + 4 * PG, 0));
+	EXPECT_EQ(SIGBUS, mmft_access_signal(v + 7 * PG + 100, 0));
+	/* A writer grows the file: the view shows the new bytes. */
+	memset(buf, 'g', sizeof(buf));
+	ASSERT_EQ(sizeof(buf), pwrite(self->fd, buf, sizeof(buf), 5 * PG + 10));
+	EXPECT_TRUE(mmft_all(v + 5 * PG + 10, sizeof(buf), 'g'));
+	EXPECT_TRUE(mmft_all(v + 4 * PG, PG, 0));
+	EXPECT_EQ(0, v[5 * PG]);
+	EXPECT_EQ(SIGBUS, mmft_access_signal(v + 6 * PG, 0));
+	/* Writing is refused as on any read-only view. */
+	EXPECT_EQ(SIGSEGV, mmft_access_signal(v, 1));
+	mmf_unmap(v);
 	mmf_close(s);
 }
 
