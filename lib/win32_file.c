@@ -102,7 +102,9 @@ static void delete_at_exit(void)
 {
 	struct w32_inode *n;
 
-	pthread_mutex_lock(&inodes_lock);
+	/* Never hang an exit: a fork child may have the lock held by a lost thread. */
+	if (pthread_mutex_trylock(&inodes_lock))
+		return;
 	for (n = inodes; n; n = n->next)
 		if (n->delete_on_close && n->pid == getpid())
 			unlink_if_same(n->path, n->dev, n->ino);
@@ -223,8 +225,9 @@ MMF_EXPORT HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
 				     HANDLE hTemplateFile)
 {
 	int rd = !!(dwDesiredAccess & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA));
-	int wr = !!(dwDesiredAccess & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA |
-				       FILE_APPEND_DATA));
+	int wr = !!(dwDesiredAccess & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA));
+	/* FILE_APPEND_DATA alone: every write goes to the end, nothing else is allowed. */
+	int append = !wr && (dwDesiredAccess & FILE_APPEND_DATA);
 	int flags = O_CLOEXEC, create = 0, truncate = 0, existed = 1, fd;
 	int doc = !!(dwFlagsAndAttributes & FILE_FLAG_DELETE_ON_CLOSE);
 	mode_t mode = (dwFlagsAndAttributes & FILE_ATTRIBUTE_READONLY) ? 0444 : 0666;
@@ -280,10 +283,12 @@ MMF_EXPORT HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
 		mmf__win32_set(ERROR_ACCESS_DENIED);
 		return INVALID_HANDLE_VALUE;
 	}
-	if (rd && wr)
+	if (rd && (wr || append))
 		flags |= O_RDWR;
-	else if (wr)
+	else if (wr || append)
 		flags |= O_WRONLY;
+	if (append)
+		flags |= O_APPEND;
 	else if (rd || dwCreationDisposition != OPEN_EXISTING || doc)
 		flags |= O_RDONLY;
 	else
@@ -374,6 +379,8 @@ MMF_EXPORT HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
 	obj->kind = W32_FILE;
 	obj->fd = fd;
 	obj->rights = (rd ? MMF_MAP_READ : 0) | (wr ? MMF_MAP_WRITE : 0);
+	if (append)
+		obj->flags |= W32_F_APPEND;
 	if (dwFlagsAndAttributes & FILE_FLAG_OVERLAPPED)
 		obj->flags |= W32_F_OVERLAPPED;
 	if (dwFlagsAndAttributes & FILE_FLAG_NO_BUFFERING)
@@ -414,7 +421,8 @@ static BOOL transfer(HANDLE h, void *buf, DWORD n, LPDWORD done, LPOVERLAPPED ov
 		mmf__win32_set(ERROR_INVALID_HANDLE);
 		return FALSE;
 	}
-	if (!(f->rights & (write_ ? MMF_MAP_WRITE : MMF_MAP_READ))) {
+	if (!(f->rights & (write_ ? MMF_MAP_WRITE : MMF_MAP_READ)) &&
+	    !(write_ && (f->flags & W32_F_APPEND))) {
 		err = ERROR_ACCESS_DENIED;
 	} else if (!ov && (f->flags & W32_F_OVERLAPPED)) {
 		/* An overlapped handle has no file pointer: the offset is required. */
@@ -424,7 +432,8 @@ static BOOL transfer(HANDLE h, void *buf, DWORD n, LPDWORD done, LPOVERLAPPED ov
 		err = ERROR_INVALID_HANDLE;
 	} else if (ov) {
 		pos = (int64_t)(((uint64_t)ov->OffsetHigh << 32) | ov->Offset);
-		if (write_ && ov->Offset == 0xFFFFFFFFu && ov->OffsetHigh == 0xFFFFFFFFu)
+		if (write_ && ((ov->Offset == 0xFFFFFFFFu && ov->OffsetHigh == 0xFFFFFFFFu) ||
+			       (f->flags & W32_F_APPEND)))
 			append = 1;
 		else if (pos < 0)
 			err = ERROR_INVALID_PARAMETER;
@@ -696,7 +705,7 @@ MMF_EXPORT BOOL WINAPI FlushFileBuffers(HANDLE hFile)
 		mmf__win32_set(ERROR_INVALID_HANDLE);
 		return FALSE;
 	}
-	if (!(f->rights & MMF_MAP_WRITE))
+	if (!(f->rights & MMF_MAP_WRITE) && !(f->flags & W32_F_APPEND))
 		err = EACCES;
 	else if (fsync(f->fd) < 0)
 		err = errno;

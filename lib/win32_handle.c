@@ -152,7 +152,7 @@ static unsigned int dup_rights(enum w32_kind kind, DWORD access)
 	if (kind == W32_FILE) {
 		if (access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA))
 			r |= MMF_MAP_READ;
-		if (access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA))
+		if (access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA))
 			r |= MMF_MAP_WRITE;
 		return r;
 	}
@@ -218,6 +218,10 @@ MMF_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSour
 			/* A duplicate never has a right its source lacks. */
 			dup->rights = (dwOptions & DUPLICATE_SAME_ACCESS) ? src->rights :
 				      dup_rights(src->kind, dwDesiredAccess) & src->rights;
+			/* An append-only source's copy appends only if it asks to write. */
+			if (!(dwOptions & DUPLICATE_SAME_ACCESS) &&
+			    !(dwDesiredAccess & (GENERIC_WRITE | GENERIC_ALL | FILE_APPEND_DATA)))
+				dup->flags &= ~W32_F_APPEND;
 			pthread_mutex_lock(&lock);
 			dup->base->refs++;
 			pthread_mutex_unlock(&lock);

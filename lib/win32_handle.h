@@ -16,6 +16,7 @@ enum w32_kind { W32_FILE = 1, W32_MAPPING = 2 };
 /* W32_FILE flags (CreateFile's FILE_FLAG_*; w32files, issue 11). */
 #define W32_F_OVERLAPPED	0x1u	/* FILE_FLAG_OVERLAPPED: I/O needs an OVERLAPPED */
 #define W32_F_NO_BUFFERING	0x2u	/* FILE_FLAG_NO_BUFFERING: aligned I/O only */
+#define W32_F_APPEND		0x4u	/* FILE_APPEND_DATA without FILE_WRITE_DATA: O_APPEND */
 /* The smallest sector size of Windows: NO_BUFFERING I/O is aligned to it. */
 #define W32_SECTOR		512u
 

@@ -718,6 +718,58 @@ TEST_F(files, unsupported_flags_are_refused_not_ignored)
 	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
 }
 
+TEST_F(files, append_data_alone_appends)
+{
+	HANDLE h = create_rw(self->path, CREATE_ALWAYS, 0), a, d;
+	OVERLAPPED ov;
+	LARGE_INTEGER li;
+	char c;
+	DWORD n;
+
+	ASSERT_NE(INVALID_HANDLE_VALUE, h);
+	ASSERT_TRUE(WriteFile(h, "0123456789", 10, &n, NULL));
+	CloseHandle(h);
+	/* FILE_APPEND_DATA without FILE_WRITE_DATA: writes go to the end. */
+	a = CreateFileA(self->path, FILE_APPEND_DATA, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0,
+			NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, a);
+	li.QuadPart = 2;
+	ASSERT_TRUE(SetFilePointerEx(a, li, NULL, FILE_BEGIN));
+	ASSERT_TRUE(WriteFile(a, "ab", 2, &n, NULL));
+	memset(&ov, 0, sizeof(ov));
+	ov.Offset = 0;
+	ASSERT_TRUE(WriteFile(a, "cd", 2, &n, &ov));
+	EXPECT_EQ(14, size_of(self->path));
+	EXPECT_EQ(0, file_has(self->path, 0, "0123456789abcd", 14));
+	EXPECT_TRUE(FlushFileBuffers(a));
+	/* It may not read, truncate or map for writing. */
+	EXPECT_FALSE(ReadFile(a, &c, 1, &n, NULL));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	li.QuadPart = 4;
+	ASSERT_TRUE(SetFilePointerEx(a, li, NULL, FILE_BEGIN));
+	EXPECT_FALSE(SetEndOfFile(a));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_EQ(NULL, CreateFileMappingA(a, NULL, PAGE_READWRITE, 0, 0, NULL));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	/* A copy that asks for no write access does not append either. */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), a, GetCurrentProcess(), &d,
+				    FILE_READ_DATA, FALSE, 0));
+	EXPECT_FALSE(WriteFile(d, "x", 1, &n, NULL));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	CloseHandle(d);
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), a, GetCurrentProcess(), &d,
+				    FILE_APPEND_DATA, FALSE, 0));
+	EXPECT_TRUE(WriteFile(d, "e", 1, &n, NULL));
+	EXPECT_EQ(0, file_has(self->path, 0, "0123456789abcde", 15));
+	CloseHandle(d);
+	CloseHandle(a);
+	/* TRUNCATE_EXISTING needs write access, append is not enough. */
+	a = CreateFileA(self->path, FILE_APPEND_DATA, 0, NULL, TRUNCATE_EXISTING, 0, NULL);
+	EXPECT_EQ(INVALID_HANDLE_VALUE, a);
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_EQ(15, size_of(self->path));
+}
+
 TEST_F(files, duplicate_file_handles)
 {
 	HANDLE h = create_rw(self->path, CREATE_ALWAYS, 0), d, ro;
