@@ -9,7 +9,9 @@
  * Cost: the dirty index is walked, not the range, and only its set bits
  * (mmf_dirty.c); write-back itself walks the page cache's dirty tags.
  */
+#include <linux/buffer_head.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
@@ -27,10 +29,26 @@ static DEFINE_MUTEX(mmf_cursors_lock);
 atomic_long_t mmf_nr_cursors = ATOMIC_LONG_INIT(0);
 
 /*
+ * Whether clean, up-to-date @folio may be made dirty again so that a
+ * write-back of it that failed is retried.  ext4 (which also serves ext2
+ * and ext3 on Debian's kernels: one magic) writes back only folios with
+ * buffers attached, and warns when one without is made dirty
+ * (ext4_dirty_folio()); it attaches them to every folio written to, so a
+ * folio without was read back from the disk since its write-back and
+ * holds what the disk holds: nothing to retry (diskfault_test
+ * a_settle_leaves_pages_read_back_from_the_disk_alone).
+ */
+static bool mmf_can_redirty(struct mmf_section *sec, struct folio *folio)
+{
+	return folio_buffers(folio) || sec->inode->i_sb->s_magic != EXT4_SUPER_MAGIC;
+}
+
+/*
  * Write-protect the mapped pages at @pgoffs so that the next write through
  * any view faults into page_mkwrite again.  folio_mkclean() moves the PTE
  * dirty bits into the folio; with @redirty the folio is marked dirty for
- * the page cache even if it was clean (a failed write-back is retried).
+ * the page cache even if it was clean (a failed write-back is retried),
+ * unless it was read back from the disk since (mmf_can_redirty()).
  */
 void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	       bool redirty)
@@ -45,7 +63,8 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 		if (folio->mapping == sec->mapping) {
 			bool was_dirty = folio_mkclean(folio);
 
-			if (was_dirty || (redirty && folio_test_uptodate(folio)))
+			if (was_dirty || (redirty && folio_test_uptodate(folio) &&
+					  mmf_can_redirty(sec, folio)))
 				folio_mark_dirty(folio);
 		}
 		folio_unlock(folio);
@@ -109,7 +128,7 @@ static bool mmf_failed_since_settle(struct mmf_section *sec)
 }
 
 /* mmf_section.moves: a move begun counts 1, a move done MMF_MOVE_DONE. */
-#define MMF_MOVE_DONE	(1LL << 32)
+#define MMF_MOVE_DONE	BIT_ULL(32)
 
 /*
  * A page is about to leave @dirty for @pending or @pending for @dirty:
@@ -120,12 +139,12 @@ static bool mmf_failed_since_settle(struct mmf_section *sec)
 static void mmf_move_begin(struct mmf_section *sec)
 {
 	atomic64_inc(&sec->moves);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* The count, then the clear. */
 }
 
 static void mmf_move_end(struct mmf_section *sec)
 {
-	smp_mb__before_atomic();
+	smp_mb__before_atomic();	/* The mark, then the count. */
 	atomic64_add(MMF_MOVE_DONE - 1, &sec->moves);
 }
 

@@ -21,6 +21,8 @@
  *  - A page moving from the flush set to the pending pages while a waiting
  *    flush settles a failure (it waits there for a folio being read from a
  *    `delay` stretch) is not forgotten: the next flush writes it.
+ *  - Settling a failure leaves pages read back from the disk clean (ext4
+ *    warns when a folio without buffers is made dirty).
  *  - ENOSPC on ext4: ext4 reserves blocks when a page is first written, so
  *    a write fault into a sparse file on a full ext4 is SIGBUS at the
  *    faulting address, through a view as through plain mmap, and flushes
@@ -1010,6 +1012,83 @@ TEST_F(dk, a_page_moving_to_pending_while_a_flush_settles_a_failure_is_not_forgo
 	ksft_print_msg("flush A %s while B moved P; P on the disk: %s\n",
 		       arranged ? "waited in its settle" : "was not seen waiting",
 		       disk_page_is(self, ext, next, P, 2) ? "yes" : "no");
+}
+
+/*
+ * A page the settle makes dirty again (its write-back may have failed)
+ * that was evicted and read back since holds what the disk holds: ext4
+ * writes back only folios with buffers attached and warns when a folio
+ * without is made dirty (ext4_dirty_folio; its write-back then drops it:
+ * "page does not have buffers attached").  X went to pending (an
+ * asynchronous flush), Y stayed in the flush set (the kernel wrote it
+ * back); both were evicted and read back with read(2).  Then the
+ * write-back of P by others fails, and the next waiting flush settles:
+ * it must make P dirty again and write it, and leave X and Y alone.
+ */
+TEST_F(dk, a_settle_leaves_pages_read_back_from_the_disk_alone)
+{
+	const unsigned int P = 2, X = 8, Y = 10;
+	size_t pg = self->pg, size = NPAGES * pg;
+	unsigned long long mark;
+	struct dk_ext ext[MAX_EXT];
+	struct dk_range bad[MAX_EXT];
+	unsigned char *v, *buf;
+	uint64_t written = 0;
+	int fd, a, next, ret, i;
+	char path[96];
+
+	fd = make_file(self, "readback", NPAGES, 1, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	next = file_extents(fd, ext, MAX_EXT);
+	ASSERT_LT(0, next);
+	ASSERT_EQ(1, add_ranges(bad, 0, MAX_EXT, ext, next, pg, P, P));
+	a = mmft_create(fd, MMF_PROT_READWRITE, 0, NULL, 0, 0, NULL);
+	ASSERT_LE(0, a);
+	v = mmft_map(a, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	buf = malloc(pg);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(page_is(v + i * pg, pg, i, 1));
+
+	fill_page(v + X * pg, pg, X, 2);
+	ASSERT_EQ(0, mmft_flush(a, v + X * pg, pg, MMF_FLUSH_ASYNC, &written));
+	fill_page(v + Y * pg, pg, Y, 2);
+	ASSERT_EQ(0, sync_file_range(fd, (off_t)Y * pg, pg, SYNC_FILE_RANGE_WAIT_BEFORE |
+				     SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));
+	ASSERT_EQ(0, fdatasync(fd));
+	for (i = X; i <= (int)Y; i += Y - X) {
+		ASSERT_EQ(0, madvise(v + i * pg, pg, MADV_DONTNEED));
+		ASSERT_EQ(0, posix_fadvise(fd, (off_t)i * pg, pg, POSIX_FADV_DONTNEED));
+		ASSERT_EQ(0, mmft_resident(fd, (off_t)i * pg, pg));
+		ASSERT_EQ((ssize_t)pg, pread(fd, buf, pg, (off_t)i * pg));
+		EXPECT_TRUE(page_is(buf, pg, i, 2));
+	}
+
+	ASSERT_EQ(0, dk_swap(self, bad, 1, DK_ERROR));
+	fill_page(v + P * pg, pg, P, 2);
+	ret = sync_file_range(fd, (off_t)P * pg, pg, SYNC_FILE_RANGE_WAIT_BEFORE |
+			      SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+	EXPECT_TRUE(ret == 0 || errno == EIO) TH_LOG("sync_file_range: %s", strerror(errno));
+	ASSERT_EQ(0, dk_swap(self, NULL, 0, DK_ERROR));
+
+	mark = kmsg_mark();
+	ret = flush(a, v, size, &written);
+	EXPECT_EQ(-EIO, ret) TH_LOG("the failed write-back was never told: %s", strerror(-ret));
+	ret = flush(a, v, size, &written);
+	EXPECT_EQ(0, ret) TH_LOG("FLUSH of the view: %s", strerror(-ret));
+	EXPECT_EQ(0, dirty_now(a));
+	EXPECT_EQ(0, kmsg_count_since(mark, "WARNING"));
+	EXPECT_EQ(0, kmsg_count_since(mark, "does not have buffers"));
+	EXPECT_TRUE(disk_page_is(self, ext, next, P, 2)) TH_LOG("page P was not retried");
+	EXPECT_TRUE(disk_page_is(self, ext, next, X, 2));
+	EXPECT_TRUE(disk_page_is(self, ext, next, Y, 2));
+	munmap(v, size);
+	close(a);
+	free(buf);
+	ASSERT_EQ(0, mmft_drop_caches());
+	EXPECT_EQ(3, file_pages_are(fd, pg, NPAGES, 2));
+	close(fd);
 }
 
 /*
