@@ -233,8 +233,17 @@ FIXTURE_SETUP(limit)
 		self->mounted = 1;
 	else if (access(CG "/cgroup.controllers", F_OK))	/* left by a killed test */
 		why = "no cgroup2";
+	/*
+	 * With the io controller too, the cgroup's dirty pages are throttled
+	 * against its own limit (cgroup writeback), as on a real system with
+	 * memory limits: with +memory alone, writers may fill the cgroup with
+	 * dirty pages faster than a starved flusher cleans them, and the OOM
+	 * killer comes for plain mmap as for a view.
+	 */
 	if (!why && mmft_write_knob(CG "/cgroup.subtree_control", "+memory"))
 		why = "no memory controller";
+	else if (!why && mmft_write_knob(CG "/cgroup.subtree_control", "+io"))
+		why = "no io controller (cgroup writeback)";
 	else if (!why && ((mkdir(CG_T, 0700) && errno != EEXIST) ||
 			  access(CG_T "/memory.max", W_OK)))
 		why = "no memory.max";
