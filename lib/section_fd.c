@@ -128,6 +128,8 @@ MMF_EXPORT int mmf_section_import(int fd, unsigned int access, mmf_section **sec
 	s->prot = st.prot;
 	s->size = st.section_size;
 	s->id = st.section_id;
+	/* Every handle holds the control handle open (device.c); mmf_close() lets go. */
+	mmf__hold(1);
 	*section = s;
 	return 0;
 }

@@ -395,6 +395,66 @@ TEST_F(advice, sequential_reads_ahead_only)
 	EXPECT_LT(1, resident(self->v, 100, ADV_WINDOW));
 }
 
+/* This process's open descriptors of /dev/mmf. */
+static int devmmf_fds(void)
+{
+	char path[64], target[64];
+	int fd, n = 0;
+	ssize_t len;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += !strcmp(target, "/dev/mmf");
+	}
+	return n;
+}
+
+/*
+ * The library's control handle (the process-wide open of /dev/mmf) lives
+ * exactly while a section handle (made, opened or imported) or a view
+ * mapped with mmf_map() lives, and is closed with the last of them.
+ */
+TEST_F(abi, control_handle_lives_with_sections_and_views)
+{
+	mmf_section *a, *b;
+	uint64_t written;
+	int d;
+	char *v;
+
+	ASSERT_EQ(0, devmmf_fds());
+	ASSERT_EQ(0, mmf_create(self->fd, 0, MMF_PAGE_READWRITE, &a));
+	ASSERT_EQ(0, mmf_map(a, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
+	v[0] = 'x';
+	ASSERT_EQ(0, mmf_flush(v, 0, 0, &written));
+	EXPECT_EQ(1, written);
+	EXPECT_EQ(2, devmmf_fds());	/* a's handle and the control handle */
+	/* A handle imported from a descriptor counts as one too. */
+	ASSERT_EQ(0, mmf_section_export(a, &d));
+	ASSERT_EQ(0, mmf_section_import(d, MMF_MAP_READ, &b));
+	close(d);
+	EXPECT_EQ(3, devmmf_fds());
+	ASSERT_EQ(0, mmf_close(b));
+	EXPECT_EQ(2, devmmf_fds());
+	ASSERT_EQ(0, mmf_close(a));
+	/* The view still holds it. */
+	EXPECT_EQ(1, devmmf_fds());
+	v[1] = 'y';
+	ASSERT_EQ(0, mmf_flush(v, 0, MMF_FLUSH_DURABLE, &written));
+	EXPECT_EQ(1, written);
+	EXPECT_EQ(1, devmmf_fds());
+	ASSERT_EQ(0, mmf_unmap(v));
+	EXPECT_EQ(0, devmmf_fds());
+	/* With nothing open, a call opens it for its own duration. */
+	EXPECT_EQ(0, mmf_available());
+	EXPECT_EQ(0, devmmf_fds());
+	EXPECT_TRUE(mmft_file_all(self->fd, 0, 1, 'x'));
+	EXPECT_TRUE(mmft_file_all(self->fd, 1, 1, 'y'));
+}
+
 /*
  * A process that made and closed a section and its view, still running,
  * does not keep the module loaded: mmfctl unload succeeds (the library
