@@ -452,11 +452,11 @@ MMF_EXPORT BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfB
 MMF_EXPORT BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress)
 {
 	/* w32mem: the layer's record of the view goes with it. */
-	void *start = mmf__w32_view_find(lpBaseAddress);
+	uint64_t record = mmf__w32_view_find(lpBaseAddress);
 	int ret = mmf_unmap((void *)(uintptr_t)lpBaseAddress);
 
-	if (ret == 0 && start)
-		mmf__w32_view_remove(start);
+	if (ret == 0 && record)
+		mmf__w32_view_remove(record);
 
 	if (ret == -EINVAL) {
 		mmf__win32_set(ERROR_INVALID_ADDRESS);

@@ -50,6 +50,7 @@ struct w32_view {
 	bool pagefile;			/* swap-backed section */
 	bool recorded;			/* in the list (not from QUERY) */
 	uint64_t id, offset;
+	uint64_t record;		/* unique, for mmf__w32_view_remove */
 	struct w32_reserve *rsv;
 	struct w32_view *next;
 };
@@ -58,6 +59,7 @@ struct w32_view {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct w32_view *views;
 static struct w32_reserve *reserves;
+static uint64_t records;		/* the last record number given */
 
 static size_t page_size(void)
 {
@@ -328,6 +330,7 @@ int mmf__w32_view_add(void *start, size_t length, DWORD alloc_protect, DWORD sec
 		.offset = offset,
 	};
 	pthread_mutex_lock(&lock);
+	v->record = ++records;
 	/* Records overlapping the new view are stale (unmapped behind our back). */
 	for (pp = &views; *pp;) {
 		struct w32_view *o = *pp;
@@ -373,31 +376,31 @@ int mmf__w32_view_add(void *start, size_t length, DWORD alloc_protect, DWORD sec
 	return ret;
 }
 
-void *mmf__w32_view_find(const void *addr)
+uint64_t mmf__w32_view_find(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
 	struct w32_view *v;
-	void *start = NULL;
+	uint64_t record = 0;
 
 	pthread_mutex_lock(&lock);
 	for (v = views; v; v = v->next) {
 		if (a >= v->start && a - v->start < v->length) {
-			start = (void *)v->start;
+			record = v->record;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&lock);
-	return start;
+	return record;
 }
 
-void mmf__w32_view_remove(const void *start)
+void mmf__w32_view_remove(uint64_t record)
 {
 	struct w32_view **pp, *v;
 
 	pthread_mutex_lock(&lock);
 	for (pp = &views; *pp; pp = &(*pp)->next) {
 		v = *pp;
-		if (v->start == (uintptr_t)start) {
+		if (v->record == record) {
 			*pp = v->next;
 			if (v->rsv)
 				reserve_put_locked(v->rsv);

@@ -20,10 +20,13 @@
  */
 int mmf__w32_view_add(void *start, size_t length, DWORD alloc_protect, DWORD sec_protect,
 		      bool copy, bool pagefile, uint64_t section_id, uint64_t offset);
-/* The start of the recorded view containing @addr, or NULL. */
-void *mmf__w32_view_find(const void *addr);
-/* The view at @start was unmapped. */
-void mmf__w32_view_remove(const void *start);
+/*
+ * The record of the view containing @addr (a number never reused, 0 if
+ * none), and its removal once that view is unmapped: by number, so that a
+ * view another thread mapped at the same address meanwhile keeps its own.
+ */
+uint64_t mmf__w32_view_find(const void *addr);
+void mmf__w32_view_remove(uint64_t record);
 
 /* SEC_RESERVE: the commit state of a new paging-file section of @size bytes. */
 int mmf__w32_reserve_new(uint64_t section_id, uint64_t size);

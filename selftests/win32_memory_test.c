@@ -8,6 +8,7 @@
  * psapi conformance tests record them; data is checked with read(2) and
  * access faults in forked children.
  */
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -583,6 +584,94 @@ TEST_F(mem, a_view_unmapped_behind_the_layers_back_is_not_reported)
 	p[0] = 1;
 	EXPECT_MBI(v, v, PAGE_READWRITE, 4 * PG, MEM_COMMIT, PAGE_READWRITE, MEM_PRIVATE);
 	munmap(p, 4 * PG);
+	CloseHandle(m);
+}
+
+struct churn {
+	HANDLE m;		/* a SEC_RESERVE paging-file section of RSV bytes */
+	int slot;		/* the thread's 64 KiB of the section */
+	int rounds;
+	int errors;
+	unsigned int what;	/* which checks failed: bit 0 map, 1 commit, 2 other view, 3 query, 4 unmap */
+};
+
+#define CHURN_THREADS 4
+
+/*
+ * One thread: map a view, commit its own 64 KiB through it, write a
+ * pattern, check VirtualQuery on its pages and on another view mapped
+ * meanwhile, unmap both; other threads do the same on other slots of the
+ * same section at the same time.
+ */
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	size_t off = (size_t)c->slot * K64;
+	MEMORY_BASIC_INFORMATION mbi;
+	int r;
+
+	for (r = 0; r < c->rounds; r++) {
+		char *v = MapViewOfFile(c->m, FILE_MAP_WRITE, 0, 0, 0), *w;
+
+		if (!v) {
+			c->errors++;
+			c->what |= 1;
+			continue;
+		}
+		if (VirtualAlloc(v + off, K64, MEM_COMMIT, PAGE_READWRITE) != v + off) {
+			c->errors++;
+			c->what |= 2;
+		}
+		memset(v + off, 'a' + c->slot, K64);
+		w = MapViewOfFile(c->m, FILE_MAP_READ, 0, 0, 0);
+		if (!w || VirtualQuery(w + off, &mbi, sizeof(mbi)) != sizeof(mbi) ||
+		    mbi.State != MEM_COMMIT || mbi.Protect != PAGE_READONLY ||
+		    mbi.AllocationBase != w || !mmft_all(w + off, K64, 'a' + c->slot)) {
+			c->errors++;
+			c->what |= 4;
+		}
+		if (VirtualQuery(v + off + 100, &mbi, sizeof(mbi)) != sizeof(mbi) ||
+		    mbi.BaseAddress != v + off || mbi.State != MEM_COMMIT ||
+		    mbi.Protect != PAGE_READWRITE || mbi.Type != MEM_MAPPED) {
+			c->errors++;
+			c->what |= 8;
+		}
+		if ((w && !UnmapViewOfFile(w)) || !UnmapViewOfFile(v)) {
+			c->errors++;
+			c->what |= 16;
+		}
+	}
+	return NULL;
+}
+
+/* Threads map, commit, query and unmap views of one SEC_RESERVE section at once. */
+TEST_F_TIMEOUT(mem, sec_reserve_views_from_many_threads, 900)
+{
+	HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE,
+				      0, RSV, NULL);
+	struct churn c[CHURN_THREADS];
+	pthread_t t[CHURN_THREADS];
+	char *v;
+	int i;
+
+	ASSERT_NE(NULL, m);
+	for (i = 0; i < CHURN_THREADS; i++) {
+		c[i] = (struct churn){ .m = m, .slot = i, .rounds = mmft_stress() ? 3000 : 100 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn_thread, &c[i]));
+	}
+	for (i = 0; i < CHURN_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, c[i].errors) TH_LOG("thread %d: checks %#x", i, c[i].what);
+	}
+	/* The commits outlived every view: a new view starts with them. */
+	v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_MBI(v, v, PAGE_READONLY, CHURN_THREADS * K64, MEM_COMMIT, PAGE_READONLY, MEM_MAPPED);
+	EXPECT_MBI(v + CHURN_THREADS * K64, v, PAGE_READONLY, RSV - CHURN_THREADS * K64,
+		   MEM_RESERVE, 0, MEM_MAPPED);
+	for (i = 0; i < CHURN_THREADS; i++)
+		EXPECT_TRUE(mmft_all(v + i * K64, K64, 'a' + i));
+	EXPECT_TRUE(UnmapViewOfFile(v));
 	CloseHandle(m);
 }
 
