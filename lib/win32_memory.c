@@ -30,6 +30,8 @@
 #include "win32_memory.h"
 
 #define CURRENT_PROCESS ((HANDLE)(intptr_t)-1)
+#define MEM_WRITE_WATCH_ 0x00200000U	/* the SDK's MEM_WRITE_WATCH */
+#define MEM_PHYSICAL_ 0x00400000U	/* MEM_PHYSICAL (AWE) */
 #define MAX_USER_ADDRESS ((uintptr_t)(sizeof(void *) == 8 ? 0x7FFFFFFEFFFFull : 0x7FFEFFFFull))
 
 /* SEC_RESERVE commit state of one section, shared by its views here. */
@@ -292,6 +294,8 @@ struct vma {
 };
 
 static bool vma_at(uintptr_t addr, struct vma *out, uintptr_t *next);
+static int alloc_find(uintptr_t a, struct w32_view *out, unsigned char **committed,
+		      size_t *pages);
 
 int mmf__w32_view_add(void *start, size_t length, DWORD alloc_protect, DWORD sec_protect,
 		      bool copy, bool pagefile, uint64_t section_id, uint64_t offset)
@@ -651,6 +655,7 @@ MMF_EXPORT SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATI
 	unsigned char *committed;
 	struct page_run run;
 	struct w32_view v;
+	DWORD type = 0;
 	struct vma m;
 
 	if (!lpBuffer) {
@@ -667,15 +672,24 @@ MMF_EXPORT SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATI
 	}
 	memset(&mbi, 0, sizeof(mbi));
 	mbi.BaseAddress = (LPVOID)a;
+	/* A view, a private allocation of VirtualAlloc, or whatever Linux has there. */
 	if (find_view(a, &v, &committed, &rsv_pages) == 0 &&
 	    view_run(&v, committed, rsv_pages, a, &run) == 0) {
+		type = MEM_MAPPED;
+	} else {
 		free(committed);
+		if (alloc_find(a, &v, &committed, &rsv_pages) == 0 &&
+		    view_run(&v, committed, rsv_pages, a, &run) == 0)
+			type = MEM_PRIVATE;
+	}
+	free(committed);
+	if (type) {
 		mbi.AllocationBase = (LPVOID)v.start;
 		mbi.AllocationProtect = v.alloc_protect;
 		mbi.RegionSize = run.length;
 		mbi.State = run.state;
 		mbi.Protect = run.protect;
-		mbi.Type = MEM_MAPPED;
+		mbi.Type = type;
 	} else if (vma_at(a, &m, &next)) {
 		bool file = m.path[0] == '/';
 
@@ -694,7 +708,6 @@ MMF_EXPORT SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATI
 		/* Files mapped privately are programs and libraries (images). */
 		mbi.Type = !file ? MEM_PRIVATE : m.shared ? MEM_MAPPED : MEM_IMAGE;
 	} else {
-		free(committed);
 		mbi.AllocationBase = NULL;
 		mbi.AllocationProtect = 0;
 		mbi.RegionSize = next - a;
@@ -795,6 +808,22 @@ MMF_EXPORT BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flN
 	/* Private memory: every page mapped; copy-on-write is for views only. */
 	if (prot == PAGE_WRITECOPY || prot == PAGE_EXECUTE_WRITECOPY)
 		return fail_false(ERROR_INVALID_PARAMETER);
+	/* A VirtualAlloc allocation: committed pages only, within it. */
+	if (alloc_find(a, &v, &committed, &rsv_pages) == 0) {
+		struct page_run run;
+
+		err = ERROR_SUCCESS;
+		if (e > v.start + v.length || !range_committed(&v, committed, rsv_pages, a, e) ||
+		    view_run(&v, committed, rsv_pages, a, &run) < 0)
+			err = ERROR_INVALID_ADDRESS;
+		else if (mprotect((void *)a, e - a, linux_prot(prot)))
+			err = mmf__win32_error(errno);
+		free(committed);
+		if (err)
+			return fail_false(err);
+		*lpflOldProtect = run.protect;
+		return TRUE;
+	}
 	for (p = a; p < e; p = m.end) {
 		if (!vma_at(p, &m, &next))
 			return fail_false(ERROR_INVALID_ADDRESS);
@@ -844,6 +873,211 @@ static void commit_pages(const struct w32_view *v, uintptr_t a, uintptr_t e)
 	pthread_mutex_unlock(&lock);
 }
 
+/*
+ * --- private allocations: VirtualAlloc outside views ----------------------
+ * A reservation is an anonymous private mapping at a 64 KiB boundary,
+ * inaccessible (and not charged: MAP_NORESERVE) until committed; the record
+ * says which pages are committed, since a committed PAGE_NOACCESS page and
+ * a reserved one are both PROT_NONE to Linux.  Decommitted pages are
+ * dropped (MADV_DONTNEED) and read as zeros when committed again.
+ */
+struct w32_alloc {
+	uintptr_t base;
+	size_t size;			/* a page multiple */
+	DWORD alloc_protect;
+	unsigned char *committed;	/* one byte per page */
+	struct w32_alloc *next;
+};
+
+static struct w32_alloc *allocs;	/* under lock */
+
+static struct w32_alloc *alloc_find_locked(uintptr_t a)
+{
+	struct w32_alloc *r;
+
+	for (r = allocs; r; r = r->next)
+		if (a >= r->base && a - r->base < r->size)
+			return r;
+	return NULL;
+}
+
+/*
+ * The allocation containing @a as a view-like record (for view_run and
+ * range_committed) with a snapshot of its commit state.  0, or -ENOENT.
+ */
+static int alloc_find(uintptr_t a, struct w32_view *out, unsigned char **committed,
+		      size_t *pages)
+{
+	struct w32_alloc *r;
+
+	*committed = NULL;
+	pthread_mutex_lock(&lock);
+	r = alloc_find_locked(a);
+	if (r) {
+		*pages = r->size / page_size();
+		*committed = malloc(*pages);
+		if (*committed)
+			memcpy(*committed, r->committed, *pages);
+		*out = (struct w32_view){ .start = r->base, .length = r->size,
+					  .alloc_protect = r->alloc_protect,
+					  .sec_protect = PAGE_EXECUTE_READWRITE };
+	}
+	pthread_mutex_unlock(&lock);
+	if (!r)
+		return -ENOENT;
+	return *committed ? 0 : -ENOMEM;
+}
+
+/* Mark pages [a, e) of the allocation at @a committed or not. */
+static void alloc_mark(uintptr_t a, uintptr_t e, unsigned char value)
+{
+	struct w32_alloc *r;
+	size_t pg = page_size();
+
+	pthread_mutex_lock(&lock);
+	r = alloc_find_locked(a);
+	if (r && e <= r->base + r->size)
+		memset(r->committed + (a - r->base) / pg, value, (e - a) / pg);
+	pthread_mutex_unlock(&lock);
+}
+
+/* Reserve (and perhaps commit) @len bytes at @base (0: anywhere, 64 KiB aligned). */
+static void *alloc_map(uintptr_t base, size_t len, int prot)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	size_t slack = W32_GRANULARITY - page_size();
+	uintptr_t a;
+	void *p;
+
+	if (base) {
+		p = mmap((void *)base, len, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p != MAP_FAILED && (uintptr_t)p != base) {
+			munmap(p, len);	/* an old kernel took it as a hint */
+			errno = EEXIST;
+			return MAP_FAILED;
+		}
+		return p;
+	}
+	if (len > SIZE_MAX - slack) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, len + slack, prot, flags, -1, 0);
+	if (p == MAP_FAILED)
+		return p;
+	a = ((uintptr_t)p + W32_GRANULARITY - 1) & ~(uintptr_t)(W32_GRANULARITY - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	if ((uintptr_t)p + len + slack > a + len)
+		munmap((void *)(a + len), (uintptr_t)p + len + slack - (a + len));
+	return (void *)a;
+}
+
+static LPVOID private_alloc(LPVOID lpAddress, SIZE_T dwSize, DWORD type, DWORD prot)
+{
+	size_t pg = page_size();
+	bool commit = type & MEM_COMMIT;
+	uintptr_t a, e, base;
+	struct w32_alloc *r;
+	void *p;
+
+	if (!prot || prot == PAGE_WRITECOPY || prot == PAGE_EXECUTE_WRITECOPY)
+		return fail_ptr(ERROR_INVALID_PARAMETER);
+	if (!(type & MEM_RESERVE) && lpAddress) {
+		/* Commit pages of a reservation. */
+		struct w32_view v;
+		unsigned char *committed;
+		size_t pages;
+
+		page_range(lpAddress, dwSize, &a, &e);
+		if (alloc_find(a, &v, &committed, &pages) < 0)
+			return fail_ptr(ERROR_INVALID_ADDRESS);
+		free(committed);
+		if (e > v.start + v.length)
+			return fail_ptr(ERROR_INVALID_ADDRESS);
+		if (mprotect((void *)a, e - a, linux_prot(prot)))
+			return fail_ptr(mmf__win32_error(errno));
+		alloc_mark(a, e, 1);
+		return (LPVOID)a;
+	}
+	/* Reserve, and commit with MEM_COMMIT (also alone without an address). */
+	base = (uintptr_t)lpAddress & ~(uintptr_t)(W32_GRANULARITY - 1);
+	e = ((uintptr_t)lpAddress + dwSize + pg - 1) & ~(uintptr_t)(pg - 1);
+	if (e <= (uintptr_t)lpAddress)
+		return fail_ptr(ERROR_INVALID_PARAMETER);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return fail_ptr(ERROR_NOT_ENOUGH_MEMORY);
+	r->size = e - base;
+	r->committed = malloc(r->size / pg);
+	if (!r->committed) {
+		free(r);
+		return fail_ptr(ERROR_NOT_ENOUGH_MEMORY);
+	}
+	memset(r->committed, commit, r->size / pg);
+	p = alloc_map(base, r->size, commit ? linux_prot(prot) : PROT_NONE);
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		free(r->committed);
+		free(r);
+		return fail_ptr(err == EEXIST ? ERROR_INVALID_ADDRESS : mmf__win32_error(err));
+	}
+	r->base = (uintptr_t)p;
+	r->alloc_protect = prot;
+	pthread_mutex_lock(&lock);
+	r->next = allocs;
+	allocs = r;
+	pthread_mutex_unlock(&lock);
+	return p;
+}
+
+static BOOL private_free(LPVOID lpAddress, SIZE_T dwSize, DWORD type)
+{
+	uintptr_t a, e;
+	struct w32_alloc **pp, *r;
+	struct w32_view v;
+	unsigned char *committed;
+	size_t pages;
+
+	if (!lpAddress || alloc_find((uintptr_t)lpAddress, &v, &committed, &pages) < 0)
+		return fail_false(ERROR_INVALID_ADDRESS);
+	free(committed);
+	if (type == MEM_RELEASE) {
+		/* The whole allocation, from its base only. */
+		if ((uintptr_t)lpAddress != v.start)
+			return fail_false(ERROR_INVALID_PARAMETER);
+		pthread_mutex_lock(&lock);
+		for (pp = &allocs; *pp; pp = &(*pp)->next) {
+			r = *pp;
+			if (r->base == v.start) {
+				*pp = r->next;
+				munmap((void *)r->base, r->size);
+				free(r->committed);
+				free(r);
+				break;
+			}
+		}
+		pthread_mutex_unlock(&lock);
+		return TRUE;
+	}
+	/* MEM_DECOMMIT: size 0 from the base is the whole allocation. */
+	if (!dwSize) {
+		if ((uintptr_t)lpAddress != v.start)
+			return fail_false(ERROR_INVALID_PARAMETER);
+		a = v.start;
+		e = v.start + v.length;
+	} else {
+		page_range(lpAddress, dwSize, &a, &e);
+		if (e > v.start + v.length)
+			return fail_false(ERROR_INVALID_PARAMETER);
+	}
+	if (madvise((void *)a, e - a, MADV_DONTNEED) || mprotect((void *)a, e - a, PROT_NONE))
+		return fail_false(mmf__win32_error(errno));
+	alloc_mark(a, e, 0);
+	return TRUE;
+}
+
 MMF_EXPORT LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType,
 				      DWORD flProtect)
 {
@@ -853,11 +1087,27 @@ MMF_EXPORT LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flA
 	struct w32_view v;
 	uintptr_t a, e;
 
-	if (!dwSize)
+	if (!dwSize || (flAllocationType & ~(MEM_COMMIT | MEM_RESERVE | MEM_RESET |
+					     MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_LARGE_PAGES |
+					     MEM_WRITE_WATCH_ | MEM_PHYSICAL_)))
 		return fail_ptr(ERROR_INVALID_PARAMETER);
+	/* Large pages need SeLockMemoryPrivilege, which a process lacks by default. */
+	if (flAllocationType & MEM_LARGE_PAGES)
+		return fail_ptr(ERROR_PRIVILEGE_NOT_HELD);
+	/* Write watches and AWE: not here (mmf_write_watch() watches views). */
+	if (flAllocationType & (MEM_WRITE_WATCH_ | MEM_PHYSICAL_))
+		return fail_ptr(ERROR_NOT_SUPPORTED);
+	if (flProtect & (PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE)) {
+		/* Linux has no guard pages nor cache attributes for this memory. */
+		return fail_ptr(plain_protect(flProtect & 0xFF) ? ERROR_NOT_SUPPORTED :
+								  ERROR_INVALID_PARAMETER);
+	}
 	if (!lpAddress || find_view((uintptr_t)lpAddress, &v, &committed, &rsv_pages) < 0) {
-		/* Private allocations are not this layer's (win32.rst). */
-		return fail_ptr(lpAddress ? ERROR_INVALID_ADDRESS : ERROR_NOT_SUPPORTED);
+		if (flAllocationType == MEM_RESET || flAllocationType == MEM_RESET_UNDO)
+			return lpAddress ? lpAddress : fail_ptr(ERROR_INVALID_PARAMETER);
+		if (!(flAllocationType & (MEM_COMMIT | MEM_RESERVE)))
+			return fail_ptr(ERROR_INVALID_PARAMETER);
+		return private_alloc(lpAddress, dwSize, flAllocationType, prot);
 	}
 	page_range(lpAddress, dwSize, &a, &e);
 	err = ERROR_INVALID_PARAMETER;
@@ -868,9 +1118,7 @@ MMF_EXPORT LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flA
 		/* The address range is already a view. */
 		err = ERROR_INVALID_ADDRESS;
 	} else if (flAllocationType == MEM_COMMIT) {
-		if (flProtect & (PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE))
-			err = prot ? ERROR_INVALID_PARAMETER : ERROR_NOT_SUPPORTED;
-		else if (!prot)
+		if (!prot)
 			err = ERROR_INVALID_PARAMETER;
 		else if (!v.pagefile)
 			err = ERROR_ACCESS_DENIED;	/* views of files are committed */
@@ -909,7 +1157,7 @@ MMF_EXPORT BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFree
 		/* A view is released with UnmapViewOfFile and never decommitted. */
 		return fail_false(ERROR_INVALID_PARAMETER);
 	}
-	return fail_false(ERROR_INVALID_ADDRESS);
+	return private_free(lpAddress, dwSize, dwFreeType);
 }
 
 /* --- GetMappedFileNameA/W, GetLargePageMinimum ----------------------- */

@@ -568,6 +568,29 @@ TEST_F(mem, get_mapped_file_name_gives_the_file)
 	CloseHandle(m);
 }
 
+/* A reservation of VirtualAlloc is no place for a view until released. */
+TEST_F(mem, map_view_ex_into_a_reservation_is_refused)
+{
+	HANDLE m = CreateFileMappingA(self->file, NULL, PAGE_READONLY, 0, 0, NULL);
+	char *a, *v;
+
+	ASSERT_NE(NULL, m);
+	a = VirtualAlloc(NULL, K64, MEM_RESERVE, PAGE_NOACCESS);
+	ASSERT_NE(NULL, a);
+	SetLastError(0);
+	EXPECT_EQ(NULL, MapViewOfFileEx(m, FILE_MAP_READ, 0, 0, 0, a));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
+	ASSERT_TRUE(VirtualFree(a, 0, MEM_RELEASE));
+	v = MapViewOfFileEx(m, FILE_MAP_READ, 0, 0, 0, a);
+	EXPECT_EQ(a, v);
+	EXPECT_MBI(v, v, PAGE_READONLY, 4 * PG, MEM_COMMIT, PAGE_READONLY, MEM_MAPPED);
+	/* A view is not VirtualAlloc's to release. */
+	EXPECT_FALSE(VirtualFree(v, 0, MEM_RELEASE));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	CloseHandle(m);
+}
+
 /* A view unmapped behind the layer's back is not reported from the layer's record. */
 TEST_F(mem, a_view_unmapped_behind_the_layers_back_is_not_reported)
 {

@@ -127,20 +127,104 @@ TEST(virtual_protect_on_private_memory)
 	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
 }
 
-TEST(virtual_alloc_and_free_refusals)
+/* Wine's test_VirtualAlloc facts: reserve, commit, protect, decommit, release. */
+TEST(virtual_alloc_reserve_commit_decommit_release)
 {
-	char buf[64];
+	MEMORY_BASIC_INFORMATION mbi;
+	char buf[64], *a, *b;
+	DWORD old = 0;
 
 	SetLastError(0);
 	EXPECT_EQ(NULL, VirtualAlloc(NULL, 0, MEM_RESERVE, PAGE_NOACCESS));
 	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
-	/* Private allocations are not the layer's (win32.rst). */
-	EXPECT_EQ(NULL, VirtualAlloc(NULL, 65536, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE));
+	a = VirtualAlloc(NULL, 0xFFFC, MEM_RESERVE, PAGE_NOACCESS);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(0, (uintptr_t)a & 0xFFFF);	/* 64 KiB aligned */
+	ASSERT_EQ(sizeof(mbi), VirtualQuery(a, &mbi, sizeof(mbi)));
+	EXPECT_EQ(a, mbi.BaseAddress);
+	EXPECT_EQ(a, mbi.AllocationBase);
+	EXPECT_EQ(PAGE_NOACCESS, mbi.AllocationProtect);
+	EXPECT_EQ(0x10000, mbi.RegionSize);
+	EXPECT_EQ(MEM_RESERVE, mbi.State);
+	EXPECT_EQ(0, mbi.Protect);
+	EXPECT_EQ(MEM_PRIVATE, mbi.Type);
+	EXPECT_FALSE(VirtualProtect(a, 0xFFFC, PAGE_READONLY, &old));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
+
+	EXPECT_EQ(a, VirtualAlloc(a, 0x1000, MEM_COMMIT, PAGE_NOACCESS));
+	ASSERT_EQ(sizeof(mbi), VirtualQuery(a, &mbi, sizeof(mbi)));
+	EXPECT_EQ(0x1000, mbi.RegionSize);
+	EXPECT_EQ(MEM_COMMIT, mbi.State);
+	EXPECT_EQ(PAGE_NOACCESS, mbi.Protect);
+	EXPECT_EQ(PAGE_NOACCESS, mbi.AllocationProtect);
+	ASSERT_EQ(sizeof(mbi), VirtualQuery(a + 0x1000, &mbi, sizeof(mbi)));
+	EXPECT_EQ(0xF000, mbi.RegionSize);
+	EXPECT_EQ(MEM_RESERVE, mbi.State);
+	/* Not all committed. */
+	EXPECT_FALSE(VirtualProtect(a, 0xFFFC, PAGE_READONLY, &old));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
+	ASSERT_TRUE(VirtualProtect(a, 0x1000, PAGE_READONLY, &old));
+	EXPECT_EQ(PAGE_NOACCESS, old);
+	ASSERT_TRUE(VirtualProtect(a, 0x1000, PAGE_READWRITE, &old));
+	EXPECT_EQ(PAGE_READONLY, old);
+	a[10] = 'x';
+
+	EXPECT_FALSE(VirtualFree(a, 0x10000, 0));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	ASSERT_TRUE(VirtualFree(a, 0x10000, MEM_DECOMMIT));
+	ASSERT_EQ(sizeof(mbi), VirtualQuery(a, &mbi, sizeof(mbi)));
+	EXPECT_EQ(MEM_RESERVE, mbi.State);
+	EXPECT_EQ(0x10000, mbi.RegionSize);
+	EXPECT_EQ(SIGSEGV, signal_on_write(a));
+	/* Committed again: zeros. */
+	EXPECT_EQ(a, VirtualAlloc(a, 0x1000, MEM_COMMIT, PAGE_READWRITE));
+	EXPECT_EQ(0, a[10]);
+	EXPECT_FALSE(VirtualFree(a, 1, MEM_RELEASE));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_FALSE(VirtualFree(a + 0x1000, 0, MEM_RELEASE));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	ASSERT_TRUE(VirtualFree(a, 0, MEM_RELEASE));
+	ASSERT_EQ(sizeof(mbi), VirtualQuery(a, &mbi, sizeof(mbi)));
+	EXPECT_EQ(MEM_FREE, mbi.State);
+
+	/* Reserve and commit at once; again at the same address once released. */
+	b = VirtualAlloc(NULL, 0x2000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	ASSERT_NE(NULL, b);
+	EXPECT_EQ(0, (uintptr_t)b & 0xFFFF);
+	b[0x1fff] = 1;
+	ASSERT_TRUE(VirtualFree(b, 0, MEM_RELEASE));
+	EXPECT_EQ(b, VirtualAlloc(b, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE));
+	/* Taken: a view or an allocation is there. */
+	EXPECT_EQ(NULL, VirtualAlloc(b, 0x1000, MEM_RESERVE, PAGE_READWRITE));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
+	/* MEM_COMMIT alone without an address reserves too. */
+	a = VirtualAlloc(NULL, 0x3000, MEM_COMMIT, PAGE_READONLY);
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(sizeof(mbi), VirtualQuery(a, &mbi, sizeof(mbi)));
+	EXPECT_EQ(MEM_COMMIT, mbi.State);
+	EXPECT_EQ(PAGE_READONLY, mbi.Protect);
+	EXPECT_EQ(0x3000, mbi.RegionSize);
+	ASSERT_TRUE(VirtualFree(a, 0, MEM_RELEASE));
+	ASSERT_TRUE(VirtualFree(b, 0, MEM_RELEASE));
+
+	/* What Windows refuses. */
+	EXPECT_EQ(NULL, VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_COMMIT | 0x40000000,
+				     PAGE_READWRITE));	/* AT_ROUND_TO_PAGE */
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_EQ(NULL, VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_WRITECOPY));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_EQ(NULL, VirtualAlloc(NULL, 0x200000, MEM_RESERVE | MEM_COMMIT | MEM_LARGE_PAGES,
+				     PAGE_READWRITE));
+	EXPECT_EQ(ERROR_PRIVILEGE_NOT_HELD, GetLastError());
+	EXPECT_EQ(NULL, VirtualAlloc(NULL, 0x1000, MEM_RESERVE | MEM_COMMIT,
+				     PAGE_READWRITE | PAGE_GUARD));
 	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
+	EXPECT_EQ(NULL, VirtualAlloc(buf, 0x1000, MEM_COMMIT, PAGE_READWRITE));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
 	EXPECT_FALSE(VirtualFree(buf, 0, 0));
 	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
-	EXPECT_FALSE(VirtualFree(buf, 1, MEM_RELEASE));
-	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_FALSE(VirtualFree(buf, 0, MEM_RELEASE));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
 }
 
 TEST(get_mapped_file_name_of_a_file_mapping)
