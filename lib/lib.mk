@@ -35,8 +35,10 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
-lib: $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_DIR)/$(LIB_SONAME) $(LIB_DIR)/libmmf.a \
-	$(LIB_DIR)/mmf.pc examples
+LIB_FILES := $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_DIR)/$(LIB_SONAME) $(LIB_DIR)/libmmf.a \
+	$(LIB_DIR)/mmf.pc
+
+lib: $(LIB_FILES) examples
 
 $(LIB_OBJDIR)/%.o: $(TOP)/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -81,7 +83,43 @@ $(BUILD)/examples/%: $(TOP)/examples/%/*.c $(LIB_SO) $(LIB_DIR)/libmmf.so $(LIB_
 MAN3 := $(wildcard $(TOP)/man/*.3)
 MAN8 := $(wildcard $(TOP)/man/*.8)
 
-install: lib tools
+# win32port (issue 11): Windows mapping code compiled unchanged against an
+# installed <mmf/win32.h>, the way a porter builds it: from a tree made by
+# "make install DESTDIR=", with that tree's mmf.pc (PKG_CONFIG_SYSROOT_DIR
+# points its paths into the tree) and no flags of ours but -Wall -Wextra
+# -Werror and the run path (the same libmmf.so.1 as build/lib's).  Built
+# twice: TEXT() as u"..." (the compiler's default C), and as L"..." with
+# -fshort-wchar (win32port-short-wchar).  Not through "lib": install needs
+# it built.
+EXAMPLE_DEST := $(BUILD)/example-install
+EXAMPLE_PREFIX := /usr/local
+EXAMPLE_PKG_CONFIG := PKG_CONFIG_PATH=$(EXAMPLE_DEST)$(EXAMPLE_PREFIX)/lib/pkgconfig \
+	PKG_CONFIG_LIBDIR=$(EXAMPLE_DEST)$(EXAMPLE_PREFIX)/lib/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(EXAMPLE_DEST) pkg-config
+
+$(EXAMPLE_DEST)/.installed: $(LIB_FILES) $(BUILD)/tools/mmfctl $(TOP)/lib/mmf.pc.in \
+	$(TOP)/include/mmf.h $(TOP)/include/mmf/win32.h $(TOP)/include/uapi/linux/mmf.h $(MAN3) $(MAN8)
+	rm -rf $(EXAMPLE_DEST)
+	$(MAKE) -s --no-print-directory -C $(TOP) BUILD=$(BUILD) install DESTDIR=$(EXAMPLE_DEST) \
+		PREFIX=$(EXAMPLE_PREFIX) LIBDIR=$(EXAMPLE_PREFIX)/lib \
+		INCLUDEDIR=$(EXAMPLE_PREFIX)/include BINDIR=$(EXAMPLE_PREFIX)/bin \
+		MANDIR=$(EXAMPLE_PREFIX)/share/man > /dev/null
+	touch $@
+
+$(BUILD)/examples/win32port: $(TOP)/examples/win32port/win32port.c $(EXAMPLE_DEST)/.installed
+	@mkdir -p $(@D)
+	$(CC) -Wall -Wextra $(WERROR_FLAG) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$$($(EXAMPLE_PKG_CONFIG) --cflags --libs mmf) -Wl,-rpath,'$$ORIGIN/../lib'
+
+$(BUILD)/examples/win32port-short-wchar: $(TOP)/examples/win32port/win32port.c \
+	$(EXAMPLE_DEST)/.installed
+	@mkdir -p $(@D)
+	$(CC) -fshort-wchar -Wall -Wextra $(WERROR_FLAG) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$$($(EXAMPLE_PKG_CONFIG) --cflags --libs mmf) -Wl,-rpath,'$$ORIGIN/../lib'
+
+examples: $(BUILD)/examples/win32port-short-wchar
+
+install: $(LIB_FILES) tools
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR)/mmf $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8

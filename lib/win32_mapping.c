@@ -344,6 +344,15 @@ static int map_aligned(mmf_section *s, unsigned int access, uint64_t offset, siz
 	return ret;
 }
 
+/* A view of @length bytes at @addr exactly, or at a 64 KiB boundary (NULL). */
+static int map_view(mmf_section *s, unsigned int access, uint64_t offset, size_t length,
+		    void *addr, void **view)
+{
+	if (addr)
+		return mmf__map(s, access, offset, length, addr, 1, view);
+	return map_aligned(s, access, offset, length, view);
+}
+
 MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
 					 DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
 					 SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress)
@@ -353,7 +362,7 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 	struct w32_object *m;
 	unsigned int access, allowed, need;
 	uint64_t size;
-	size_t length = dwNumberOfBytesToMap;
+	size_t length = dwNumberOfBytesToMap, len = 0;
 	void *view = NULL;
 	int ret;
 
@@ -396,23 +405,30 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 		ret = -EACCES;
 	} else if (!length && size - offset > SIZE_MAX) {
 		ret = -ENOMEM;
-	} else if (lpBaseAddress) {
-		ret = mmf__map(m->section, access ? access : MMF_MAP_READ, offset, length,
-			       lpBaseAddress, 1, &view);
-		if (ret == -EEXIST || ret == -EINVAL) {
+	} else {
+		/* The placement needs the real length: 0 means to the end. */
+		len = length ? length : (size_t)(size - offset);
+		ret = map_view(m->section, access ? access : MMF_MAP_READ, offset, len,
+			       lpBaseAddress, &view);
+		/*
+		 * w32prog: a handle that did not open the file (OpenFileMapping)
+		 * may not map a section's partial last page (kmod/mmf_view.c,
+		 * mmf_view_hides_tail): a size-0 view then ends at the last whole
+		 * page, as mmf_map's whole views do, and VirtualQuery says so.
+		 */
+		if (ret == -EACCES && !length && len % mmf__page_size() && len > mmf__page_size()) {
+			len -= len % mmf__page_size();
+			ret = map_view(m->section, access ? access : MMF_MAP_READ, offset, len,
+				       lpBaseAddress, &view);
+		}
+		if (lpBaseAddress && (ret == -EEXIST || ret == -EINVAL)) {
 			mmf__w32_put(m);
 			mmf__win32_set(ERROR_INVALID_ADDRESS);
 			return NULL;
 		}
-	} else {
-		/* The placement needs the real length: 0 means to the end. */
-		ret = map_aligned(m->section, access ? access : MMF_MAP_READ, offset,
-				  length ? length : (size_t)(size - offset), &view);
 	}
 	if (ret == 0) {
 		/* w32mem: the view's Win32 record (VirtualQuery, VirtualProtect...). */
-		size_t len = length ? length : (size_t)(size - offset);
-
 		ret = mmf__w32_view_add(view, len, view_protect(access), section_protect(m),
 					access & MMF_MAP_COPY, false, m->section->id, offset);
 		if (ret < 0) {

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Views through a handle that did not open the file: OpenFileMapping of a
+ * file-backed named section, the usual way Windows programs share a file's
+ * view with another process (examples/win32port found that a size-0 view
+ * of one whose size is not a page multiple failed with
+ * ERROR_ACCESS_DENIED).  The module never lets such a handle map the
+ * section's partial last page (kmod/mmf_view.c, mmf_view_hides_tail), so a
+ * size-0 view ends at the last whole page, VirtualQuery tells that size,
+ * and an explicit length reaching into that page is refused.  The bytes
+ * written are read back with pread(2).
+ */
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "mmf_test.h"
+
+#include <mmf/win32.h>
+
+#define FILE_BYTES 100000u	/* 24 whole pages and 1696 bytes (4 KiB pages) */
+#define K64 65536u
+
+static SIZE_T region_of(const void *view)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+
+	if (VirtualQuery(view, &mbi, sizeof(mbi)) != sizeof(mbi) ||
+	    mbi.AllocationBase != view || mbi.Type != MEM_MAPPED)
+		return 0;
+	return mbi.RegionSize;
+}
+
+TEST(size_zero_views_by_name_end_at_the_last_whole_page)
+{
+	static const char path[] = "/mnt/ext4/w32-named-view.dat";
+	const SIZE_T page = (SIZE_T)sysconf(_SC_PAGESIZE);
+	const SIZE_T whole = FILE_BYTES / page * page;
+	HANDLE file, created, opened, all, swap, swap_opened;
+	char *cv, *v, *w, *x, buf[8];
+	void *at;
+	DWORD n;
+	int fd;
+
+	file = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+			   FILE_ATTRIBUTE_NORMAL, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, file);
+	ASSERT_TRUE(SetFilePointer(file, FILE_BYTES - 1, NULL, FILE_BEGIN) == FILE_BYTES - 1);
+	ASSERT_TRUE(WriteFile(file, "e", 1, &n, NULL));
+	created = CreateFileMappingA(file, NULL, PAGE_READWRITE, 0, 0, "w32-named-view");
+	ASSERT_NE(NULL, created);
+
+	/* The creator, who opened the file, maps every page. */
+	cv = MapViewOfFile(created, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, cv);
+	EXPECT_EQ((FILE_BYTES + page - 1) / page * page, region_of(cv));
+	EXPECT_EQ('e', cv[FILE_BYTES - 1]);
+
+	/* By name: the whole pages (was ERROR_ACCESS_DENIED). */
+	opened = OpenFileMappingA(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, "w32-named-view");
+	ASSERT_NE(NULL, opened);
+	v = MapViewOfFile(opened, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v) TH_LOG("GetLastError() = %u", (unsigned int)GetLastError());
+	EXPECT_EQ(whole, region_of(v));
+	memcpy(v + whole - 4, "tail", 4);
+	EXPECT_EQ(0, memcmp(cv + whole - 4, "tail", 4));
+	EXPECT_TRUE(FlushViewOfFile(v, 0));
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(4, pread(fd, buf, 4, whole - 4));
+	EXPECT_EQ(0, memcmp(buf, "tail", 4));
+	close(fd);
+
+	/* FILE_MAP_ALL_ACCESS on both calls, as Windows' own samples do. */
+	all = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, "w32-named-view");
+	ASSERT_NE(NULL, all);
+	w = MapViewOfFile(all, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+	ASSERT_NE(NULL, w) TH_LOG("GetLastError() = %u", (unsigned int)GetLastError());
+	EXPECT_EQ(whole, region_of(w));
+	EXPECT_EQ(0, memcmp(w + whole - 4, "tail", 4));
+
+	/* From an offset; at a chosen address (MapViewOfFileEx). */
+	x = MapViewOfFile(opened, FILE_MAP_READ, 0, K64, 0);
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(whole - K64, region_of(x));
+	EXPECT_TRUE(UnmapViewOfFile(x));
+	x = MapViewOfFile(opened, FILE_MAP_READ, 0, 0, 0);	/* a free spot of that size */
+	ASSERT_NE(NULL, x);
+	EXPECT_TRUE(UnmapViewOfFile(x));
+	at = x;
+	x = MapViewOfFileEx(opened, FILE_MAP_READ, 0, 0, 0, at);
+	ASSERT_EQ(at, x) TH_LOG("GetLastError() = %u", (unsigned int)GetLastError());
+	EXPECT_EQ(whole, region_of(x));
+	EXPECT_TRUE(UnmapViewOfFile(x));
+
+	/* A length that reaches into the partial page is refused; one short of it maps. */
+	EXPECT_EQ(NULL, MapViewOfFile(opened, FILE_MAP_READ, 0, 0, FILE_BYTES));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_EQ(NULL, MapViewOfFile(opened, FILE_MAP_READ, 0, 0, whole + 1));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	x = MapViewOfFile(opened, FILE_MAP_READ, 0, 0, whole);
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(whole, region_of(x));
+	EXPECT_TRUE(UnmapViewOfFile(x));
+
+	/* A paging-file section has no such page: 4090 bytes give a page. */
+	swap = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4090,
+				  "w32-named-view-swap");
+	ASSERT_NE(NULL, swap);
+	swap_opened = OpenFileMappingA(FILE_MAP_READ, FALSE, "w32-named-view-swap");
+	ASSERT_NE(NULL, swap_opened);
+	x = MapViewOfFile(swap_opened, FILE_MAP_READ, 0, 0, 0);
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(page, region_of(x));
+	EXPECT_TRUE(UnmapViewOfFile(x));
+
+	EXPECT_TRUE(UnmapViewOfFile(w));
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(UnmapViewOfFile(cv));
+	EXPECT_TRUE(CloseHandle(swap_opened));
+	EXPECT_TRUE(CloseHandle(swap));
+	EXPECT_TRUE(CloseHandle(all));
+	EXPECT_TRUE(CloseHandle(opened));
+	EXPECT_TRUE(CloseHandle(created));
+	EXPECT_TRUE(CloseHandle(file));
+	unlink(path);
+}
+
+TEST_HARNESS_MAIN
