@@ -71,10 +71,12 @@ void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
 void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
+bool mmf_dirty_record(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_test(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);
-bool mmf_dirty_clear_unless(struct mmf_dirty *d, pgoff_t pgoff,
-			    bool (*keep)(void *arg, pgoff_t pgoff), void *arg);
+unsigned int mmf_dirty_clear_unless(struct mmf_dirty *d, const pgoff_t *pgoffs, unsigned int n,
+				    bool (*keep)(void *arg, pgoff_t first, pgoff_t last),
+				    void *arg);
 unsigned int mmf_dirty_scan(struct mmf_dirty *d, pgoff_t *pos, pgoff_t last,
 			    pgoff_t *out, unsigned int max, bool clear);
 

@@ -198,36 +198,55 @@ bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 }
 
 /*
- * Take @pgoff out of the index, unless @keep(@arg, @pgoff) says it stays;
- * true when it was taken out.  @keep runs under the index's lock, so it
- * sees what a page recorded before saw, and a page recorded after it stays
- * recorded.  @keep must not sleep.  A chunk left empty is freed, as by a
- * clearing scan.
+ * Record @pgoff, never failing: for a page that leaves one index for
+ * another and must not fall out of both (a flush taking it, a failed
+ * write-back giving it back).  An ordinary allocation first
+ * (mmf_dirty_prepare()), so that mmf_dirty_mark()'s __GFP_NOFAIL serves
+ * only when memory is short.  True when it was clear.
  */
-bool mmf_dirty_clear_unless(struct mmf_dirty *d, pgoff_t pgoff,
-			    bool (*keep)(void *arg, pgoff_t pgoff), void *arg)
+bool mmf_dirty_record(struct mmf_dirty *d, pgoff_t pgoff)
 {
-	unsigned long idx = pgoff / MMF_CHUNK_BITS, bit = pgoff % MMF_CHUNK_BITS;
-	struct mmf_chunk *chunk;
-	bool was_set = false;
+	mmf_dirty_prepare(d, pgoff);
+	return mmf_dirty_mark(d, pgoff);
+}
 
+/*
+ * Take the recorded pages among @pgoffs (@n of them, ascending) out of the
+ * index, unless @keep(@arg, first, last) says they stay: asked once for
+ * the whole span of the batch and, when it says so, again for each page
+ * alone.  @keep runs under the index's lock, so it sees what a page
+ * recorded before saw, and a page recorded after stays recorded; it must
+ * not sleep.  Chunks left empty are freed, as by a clearing scan.  Returns
+ * how many pages were taken out.
+ */
+unsigned int mmf_dirty_clear_unless(struct mmf_dirty *d, const pgoff_t *pgoffs, unsigned int n,
+				    bool (*keep)(void *arg, pgoff_t first, pgoff_t last),
+				    void *arg)
+{
+	unsigned int i, taken = 0;
+	bool all;
+
+	if (!n)
+		return 0;
 	xa_lock(&d->chunks);
-	chunk = xa_load(&d->chunks, idx);
-	if (chunk && test_bit(bit, chunk->bits) && !(keep && keep(arg, pgoff))) {
+	all = !keep(arg, pgoffs[0], pgoffs[n - 1]);
+	for (i = 0; i < n; i++) {
+		unsigned long idx = pgoffs[i] / MMF_CHUNK_BITS, bit = pgoffs[i] % MMF_CHUNK_BITS;
+		struct mmf_chunk *chunk = xa_load(&d->chunks, idx);
+
+		if (!chunk || !test_bit(bit, chunk->bits) ||
+		    (!all && keep(arg, pgoffs[i], pgoffs[i])))
+			continue;
 		mmf_chunk_clear(chunk, bit);
-		was_set = true;
-		if (mmf_chunk_empty(chunk))
+		taken++;
+		if (mmf_chunk_empty(chunk)) {
 			__xa_erase(&d->chunks, idx);
-		else
-			chunk = NULL;
-	} else {
-		chunk = NULL;
+			mmf_chunk_free(chunk);
+		}
 	}
 	xa_unlock(&d->chunks);
-	mmf_chunk_free(chunk);
-	if (was_set)
-		atomic_long_dec(&d->count);
-	return was_set;
+	atomic_long_sub(taken, &d->count);
+	return taken;
 }
 
 /* Whether @pgoff is recorded. */
@@ -243,10 +262,33 @@ bool mmf_dirty_test(struct mmf_dirty *d, pgoff_t pgoff)
 	return set;
 }
 
-/* Take @pgoff out of the index; true when it was recorded. */
+/*
+ * Take @pgoff out of the index; true when it was recorded.  A chunk left
+ * empty is freed, as by a clearing scan.
+ */
 bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff)
 {
-	return mmf_dirty_clear_unless(d, pgoff, NULL, NULL);
+	unsigned long idx = pgoff / MMF_CHUNK_BITS, bit = pgoff % MMF_CHUNK_BITS;
+	struct mmf_chunk *chunk;
+	bool was_set = false;
+
+	xa_lock(&d->chunks);
+	chunk = xa_load(&d->chunks, idx);
+	if (chunk && test_bit(bit, chunk->bits)) {
+		mmf_chunk_clear(chunk, bit);
+		was_set = true;
+		if (mmf_chunk_empty(chunk))
+			__xa_erase(&d->chunks, idx);
+		else
+			chunk = NULL;
+	} else {
+		chunk = NULL;
+	}
+	xa_unlock(&d->chunks);
+	mmf_chunk_free(chunk);
+	if (was_set)
+		atomic_long_dec(&d->count);
+	return was_set;
 }
 
 /*

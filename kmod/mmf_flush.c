@@ -422,27 +422,34 @@ struct mmf_confirm {
 };
 
 /*
- * Whether pending page @pgoff stays pending when a waiting flush's pass
- * saw no error (mmf_flush_outcome()): the pass waited for what it wrote,
- * but another flush, or mmf_written_back() seeing the kernel's write-back,
- * may have put the page in pending after that.  Such a page is dirty,
- * locked or under write-back, or, if that write-back already failed,
- * clean with the failure recorded since the pass began.  It stays for the
- * flush that took it, the next waiting flush's settle or the release.
- * Runs under the pending index's lock, which every pending mark takes
- * after the folio was made dirty, so a mark before is seen here and a mark
- * after stays.  Never sleeps.
+ * Whether the pending pages in [@first, @last] stay pending when a waiting
+ * flush's pass saw no error (mmf_flush_outcome()): the pass waited for
+ * what it wrote, but another flush, or mmf_written_back() seeing the
+ * kernel's write-back, may have put a page in pending after that.  Such a
+ * page is dirty or under write-back, or, if that write-back already
+ * failed, clean with the failure recorded since the pass began.  It stays
+ * for the flush that took it, the next waiting flush's settle or the
+ * release.  The page cache's tags tell, without touching a folio: a folio
+ * keeps its dirty tag while a write-back takes it (until the tag moves to
+ * write-back, under the mapping's lock), and a failed write-back sets
+ * wb_err before its folio leaves write-back.  Runs under the pending
+ * index's lock, which every pending mark takes after the folio was made
+ * dirty, so a mark before is seen here and a mark after stays.  Never
+ * sleeps.
  */
-static bool mmf_unconfirmed(void *arg, pgoff_t pgoff)
+static bool mmf_unconfirmed(void *arg, pgoff_t first, pgoff_t last)
 {
 	const struct mmf_confirm *c = arg;
-	loff_t pos = (loff_t)pgoff << PAGE_SHIFT;
+	struct address_space *mapping = c->sec->mapping;
+	unsigned long index = first;
 
-	if (filemap_range_has_writeback(c->sec->mapping, pos, pos + PAGE_SIZE - 1))
+	if (xa_find(&mapping->i_pages, &index, last, PAGECACHE_TAG_DIRTY))
 		return true;
-	/* A failed write-back sets wb_err before its folio leaves write-back. */
-	smp_rmb();
-	return errseq_check(&c->sec->mapping->wb_err, c->since) != 0;
+	index = first;
+	if (xa_find(&mapping->i_pages, &index, last, PAGECACHE_TAG_WRITEBACK))
+		return true;
+	smp_rmb();	/* The tags, then the error. */
+	return errseq_check(&mapping->wb_err, c->since) != 0;
 }
 
 /*
@@ -495,8 +502,7 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 
 		while ((n = mmf_dirty_scan(&sec->pending, &pos, last, buf, MMF_FLUSH_BATCH,
 					   false))) {
-			for (i = 0; i < n; i++)
-				mmf_dirty_clear_unless(&sec->pending, buf[i], mmf_unconfirmed, &c);
+			mmf_dirty_clear_unless(&sec->pending, buf, n, mmf_unconfirmed, &c);
 			cond_resched();
 		}
 		return;
@@ -511,10 +517,9 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 		if (n && sec->can_retry)
 			mmf_rearm_redirty(sec, buf, n);
 		for (i = 0; i < n; i++) {
-			if (sec->can_retry && !mmf_dirty_prepare(&sec->dirty, buf[i]))
-				mmf_dirty_mark(&sec->dirty, buf[i]);
-			if (!mmf_dirty_prepare(&sec->watch, buf[i]))
-				mmf_dirty_mark(&sec->watch, buf[i]);
+			if (sec->can_retry)
+				mmf_dirty_record(&sec->dirty, buf[i]);
+			mmf_dirty_record(&sec->watch, buf[i]);
 		}
 		mmf_move_end(sec);
 	} while (n);
@@ -541,8 +546,7 @@ static unsigned int mmf_async_rearm(struct mmf_section *sec, const pgoff_t *pgof
 		if (folio->mapping == sec->mapping) {
 			if (folio_mkclean(folio))
 				folio_mark_dirty(folio);
-			if (folio_test_dirty(folio) && !mmf_dirty_prepare(&sec->dirty, pgoffs[i]) &&
-			    mmf_dirty_mark(&sec->dirty, pgoffs[i]))
+			if (folio_test_dirty(folio) && mmf_dirty_record(&sec->dirty, pgoffs[i]))
 				back++;
 		}
 		folio_unlock(folio);
@@ -597,8 +601,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 		mmf_move_begin(sec);
 		n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true);
 		for (i = 0; sec->can_writeback && i < n; i++)
-			if (!mmf_dirty_prepare(&sec->pending, buf[i]))
-				mmf_dirty_mark(&sec->pending, buf[i]);
+			mmf_dirty_record(&sec->pending, buf[i]);
 		mmf_move_end(sec);
 		if (!n)
 			break;
