@@ -8,7 +8,9 @@
  * section's partial last page (kmod/mmf_view.c, mmf_view_hides_tail), so a
  * size-0 view ends at the last whole page, VirtualQuery tells that size,
  * and an explicit length reaching into that page is refused.  The bytes
- * written are read back with pread(2).
+ * written are read back with pread(2).  Also: which reduced handles
+ * MmfExportFileMapping hands to another process (issue 11, win32port's
+ * DuplicateHandle with reduced rights).
  */
 #include <sys/stat.h>
 
@@ -123,6 +125,48 @@ TEST(size_zero_views_by_name_end_at_the_last_whole_page)
 	EXPECT_TRUE(CloseHandle(created));
 	EXPECT_TRUE(CloseHandle(file));
 	unlink(path);
+}
+
+/*
+ * The hand-off of win32.rst: a descriptor carries its kernel handle's
+ * rights, so a handle with fewer Win32 rights than those is not exported
+ * (a DuplicateHandle copy with less access, a FILE_MAP_WRITE-only handle);
+ * a handle opened by name with the fewer rights is, and carries no more.
+ */
+TEST(handles_with_fewer_rights_than_their_descriptor_are_not_exported)
+{
+	HANDLE m, d, w, r, imported;
+	int fd;
+
+	m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, K64,
+			       "w32-named-view-export");
+	ASSERT_NE(NULL, m);
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), m, GetCurrentProcess(), &d,
+				    FILE_MAP_READ, FALSE, 0));
+	SetLastError(0);
+	EXPECT_EQ(-1, MmfExportFileMapping(d));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	w = OpenFileMappingA(FILE_MAP_WRITE, FALSE, "w32-named-view-export");
+	ASSERT_NE(NULL, w);
+	SetLastError(0);
+	EXPECT_EQ(-1, MmfExportFileMapping(w));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+
+	r = OpenFileMappingA(FILE_MAP_READ, FALSE, "w32-named-view-export");
+	ASSERT_NE(NULL, r);
+	fd = MmfExportFileMapping(r);
+	ASSERT_LE(0, fd);
+	SetLastError(0);
+	EXPECT_EQ(NULL, MmfImportFileMapping(fd, FILE_MAP_READ | FILE_MAP_WRITE));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	imported = MmfImportFileMapping(fd, FILE_MAP_READ);
+	EXPECT_NE(NULL, imported);
+	close(fd);
+	EXPECT_TRUE(CloseHandle(imported));
+	EXPECT_TRUE(CloseHandle(r));
+	EXPECT_TRUE(CloseHandle(w));
+	EXPECT_TRUE(CloseHandle(d));
+	EXPECT_TRUE(CloseHandle(m));
 }
 
 TEST_HARNESS_MAIN
