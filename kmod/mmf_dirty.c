@@ -223,6 +223,8 @@ unsigned int mmf_dirty_clear_unless(struct mmf_dirty *d, const pgoff_t *pgoffs, 
 				    bool (*keep)(void *arg, pgoff_t first, pgoff_t last),
 				    void *arg)
 {
+	unsigned long idx, last_idx = ULONG_MAX;
+	struct mmf_chunk *chunk = NULL;
 	unsigned int i, taken = 0;
 	bool all;
 
@@ -231,9 +233,14 @@ unsigned int mmf_dirty_clear_unless(struct mmf_dirty *d, const pgoff_t *pgoffs, 
 	xa_lock(&d->chunks);
 	all = !keep(arg, pgoffs[0], pgoffs[n - 1]);
 	for (i = 0; i < n; i++) {
-		unsigned long idx = pgoffs[i] / MMF_CHUNK_BITS, bit = pgoffs[i] % MMF_CHUNK_BITS;
-		struct mmf_chunk *chunk = xa_load(&d->chunks, idx);
+		unsigned long bit = pgoffs[i] % MMF_CHUNK_BITS;
 
+		/* One lookup per chunk: the batch is ascending. */
+		idx = pgoffs[i] / MMF_CHUNK_BITS;
+		if (idx != last_idx) {
+			chunk = xa_load(&d->chunks, idx);
+			last_idx = idx;
+		}
 		if (!chunk || !test_bit(bit, chunk->bits) ||
 		    (!all && keep(arg, pgoffs[i], pgoffs[i])))
 			continue;
@@ -242,6 +249,7 @@ unsigned int mmf_dirty_clear_unless(struct mmf_dirty *d, const pgoff_t *pgoffs, 
 		if (mmf_chunk_empty(chunk)) {
 			__xa_erase(&d->chunks, idx);
 			mmf_chunk_free(chunk);
+			chunk = NULL;
 		}
 	}
 	xa_unlock(&d->chunks);
