@@ -430,26 +430,34 @@ struct mmf_confirm {
  * failed, clean with the failure recorded since the pass began.  It stays
  * for the flush that took it, the next waiting flush's settle or the
  * release.  The page cache's tags tell, without touching a folio: a folio
- * keeps its dirty tag while a write-back takes it (until the tag moves to
- * write-back, under the mapping's lock), and a failed write-back sets
- * wb_err before its folio leaves write-back.  Runs under the pending
- * index's lock, which every pending mark takes after the folio was made
- * dirty, so a mark before is seen here and a mark after stays.  Never
- * sleeps.
+ * keeps its dirty tag while a write-back takes it, until the tag moves to
+ * write-back, and a failed write-back sets wb_err before its folio leaves
+ * write-back.  The tags are looked at under the mapping's lock
+ * (i_pages), under which they move: __folio_start_writeback() sets the
+ * write-back tag and clears the dirty tag with plain stores that a
+ * lockless reader on a weakly ordered CPU may see in the other order (the
+ * dirty tag gone, the write-back tag not yet there), and the flag test
+ * this replaced read one word.  Taking the lock also orders the wb_err
+ * read after a write-back end seen here.  Runs under the pending index's
+ * lock, which every pending mark takes after the folio was made dirty, so
+ * a mark before is seen here and a mark after stays; i_pages nests inside
+ * it and nothing takes them the other way round.  Never sleeps.
  */
 static bool mmf_unconfirmed(void *arg, pgoff_t first, pgoff_t last)
 {
 	const struct mmf_confirm *c = arg;
 	struct address_space *mapping = c->sec->mapping;
-	unsigned long index = first;
+	unsigned long index = first, flags;
+	bool busy;
 
-	if (xa_find(&mapping->i_pages, &index, last, PAGECACHE_TAG_DIRTY))
-		return true;
-	index = first;
-	if (xa_find(&mapping->i_pages, &index, last, PAGECACHE_TAG_WRITEBACK))
-		return true;
-	smp_rmb();	/* The tags, then the error. */
-	return errseq_check(&mapping->wb_err, c->since) != 0;
+	xa_lock_irqsave(&mapping->i_pages, flags);
+	busy = xa_find(&mapping->i_pages, &index, last, PAGECACHE_TAG_DIRTY);
+	if (!busy) {
+		index = first;
+		busy = xa_find(&mapping->i_pages, &index, last, PAGECACHE_TAG_WRITEBACK);
+	}
+	xa_unlock_irqrestore(&mapping->i_pages, flags);
+	return busy || errseq_check(&mapping->wb_err, c->since) != 0;
 }
 
 /*
