@@ -10,7 +10,8 @@
  * and an explicit length reaching into that page is refused.  The bytes
  * written are read back with pread(2).  Also: which reduced handles
  * MmfExportFileMapping hands to another process (issue 11, win32port's
- * DuplicateHandle with reduced rights).
+ * DuplicateHandle with reduced rights), and GetMappedFileNameW of a path
+ * beyond ASCII.
  */
 #include <sys/stat.h>
 
@@ -167,6 +168,53 @@ TEST(handles_with_fewer_rights_than_their_descriptor_are_not_exported)
 	EXPECT_TRUE(CloseHandle(w));
 	EXPECT_TRUE(CloseHandle(d));
 	EXPECT_TRUE(CloseHandle(m));
+}
+
+/*
+ * GetMappedFileNameW of a view of a file whose UTF-8 name has characters
+ * beyond ASCII and beyond the BMP: the UTF-16 of the path, a surrogate
+ * pair for U+1F600, its length in UTF-16 units (GetMappedFileNameA: the
+ * UTF-8 bytes).  The file is created by its UTF-16 name (CreateFileW).
+ */
+TEST(mapped_file_name_w_is_the_utf16_path)
+{
+	static const char path8[] = "/mnt/ext4/w32-\xc3\xbc\xe2\x82\xac\xf0\x9f\x98\x80.dat";
+	static const WCHAR tail[] = { '/', 'w', '3', '2', '-', 0x00FC, 0x20AC, 0xD83D, 0xDE00,
+				      '.', 'd', 'a', 't', 0 };
+	const size_t dir = strlen("/mnt/ext4");
+	const size_t units = dir + sizeof(tail) / sizeof(tail[0]) - 1;
+	WCHAR path16[64], name[64];
+	char name8[128];
+	HANDLE file, m;
+	DWORD n;
+	char *v;
+	size_t i;
+
+	for (i = 0; i < dir; i++)
+		path16[i] = (WCHAR)path8[i];
+	memcpy(path16 + dir, tail, sizeof(tail));
+	file = CreateFileW(path16, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+			   FILE_ATTRIBUTE_NORMAL, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, file) TH_LOG("GetLastError() = %u",
+						     (unsigned int)GetLastError());
+	ASSERT_TRUE(WriteFile(file, "x", 1, &n, NULL));
+	EXPECT_EQ(0, access(path8, F_OK));
+	m = CreateFileMappingW(file, NULL, PAGE_READONLY, 0, 0, NULL);
+	ASSERT_NE(NULL, m);
+	v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+
+	n = GetMappedFileNameW(GetCurrentProcess(), v, name, 64);
+	EXPECT_EQ(units, n);
+	EXPECT_EQ(0, memcmp(name, path16, (units + 1) * sizeof(WCHAR)));
+	n = GetMappedFileNameA(GetCurrentProcess(), v, name8, sizeof(name8));
+	EXPECT_EQ(strlen(path8), n);
+	EXPECT_STREQ(path8, name8);
+
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(m));
+	EXPECT_TRUE(CloseHandle(file));
+	unlink(path8);
 }
 
 TEST_HARNESS_MAIN
