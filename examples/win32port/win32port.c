@@ -15,15 +15,15 @@
  *
  * One difference from Windows shows: the child's view, through a handle
  * that did not open the file, ends at the last whole page of the section
- * (98304 of its 100000 bytes; Documentation/win32.rst), which the child
- * learns from VirtualQuery, so the answer goes before that.
+ * (98304 of its 100000 bytes with 4 KiB pages; Documentation/win32.rst),
+ * which the child learns from VirtualQuery, so the answer goes before it.
  *
- * Everything but main() is written as it would be for Windows.  main() is
- * the platform glue: wmain would receive a UTF-16 argv, and the parent
- * would start the child with CreateProcess, WaitForSingleObject and
- * GetExitCodeProcess, which the layer does not have (it covers files and
- * mappings); here main() widens the UTF-8 argv and uses fork, exec and
- * waitpid.
+ * Everything above the "Platform glue" comment is written as it would be
+ * for Windows; below it, main() and widen() are the glue: wmain would
+ * receive a UTF-16 argv, and the parent would start the child with
+ * CreateProcess, WaitForSingleObject and GetExitCodeProcess, which the
+ * layer does not have (it covers files and mappings); here main() widens
+ * the UTF-8 argv and uses fork, exec and waitpid.
  *
  * Prints one line per step and "win32port: ok" at the end; exits non-zero
  * with GetLastError() at the first step that fails.
