@@ -366,6 +366,29 @@ static inline long mmft_resident(int fd, off_t off, size_t len)
 }
 
 /*
+ * Drop the page cache until none of [@off, @off + @len) of @fd is resident:
+ * a page whose buffers the journal still holds (a commit running late on
+ * a loaded host) survives one drop.  0, the pages still resident after
+ * about 10 s of tries, or -errno.
+ */
+static inline long mmft_drop_file_cache(int fd, off_t off, size_t len)
+{
+	long left = 0;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (i)
+			usleep(50000);
+		if (mmft_drop_caches())
+			return -errno;
+		left = mmft_resident(fd, off, len);
+		if (left <= 0)
+			return left;
+	}
+	return left;
+}
+
+/*
  * Mount a tmpfs of its own with @opts on a new directory @dir (made here):
  * 0 or -errno.  mmft_umount_tmpfs() undoes it.
  */

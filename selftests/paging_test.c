@@ -84,8 +84,7 @@ FIXTURE_SETUP(cold)
 	self->v = mmft_map(self->h, self->size, PROT_READ, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, self->v);
 	/* Cold: the file's pages were written back, now they are dropped. */
-	ASSERT_EQ(0, mmft_drop_caches());
-	ASSERT_EQ(0, mmft_resident(self->fd, 0, self->size));
+	ASSERT_EQ(0, mmft_drop_file_cache(self->fd, 0, self->size));
 }
 
 FIXTURE_TEARDOWN(cold)
