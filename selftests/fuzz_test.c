@@ -167,6 +167,7 @@ struct fz_thread {
 	int child_fresh;		/* a child reached new PCs */
 	/* counters */
 	uint64_t calls, ioctls, mm, touches, forks, faults, children_bad, corpus_adds;
+	uint64_t reclaims;		/* ranges failed calls had left unmapped */
 	uint64_t op_ns[OP_NR], op_n[OP_NR];
 	char fail[256];
 };
@@ -203,6 +204,7 @@ static struct {
 	char ctl_fail[256];
 	char ctl_path[256];
 	unsigned char ctl_last;
+	struct fz_thread *th;	/* the fuzz threads, for the control's report */
 } fz;
 
 static __thread sigjmp_buf *fz_jb;
@@ -848,11 +850,34 @@ static void fz_rereserve(struct fz_thread *t, int s, char *addr, size_t len)
 	}
 }
 
-/* Replace [addr, addr + len) of slot @s, ours, with reserved space. */
-static void fz_replace(struct fz_thread *t, char *addr, size_t len)
+/*
+ * After a call that failed and may have unmapped [addr, addr + len) of
+ * slot @s on its way (6.1's mmap_region(), so a MAP_FIXED mmap and the
+ * mmap that remap_file_pages(2) makes, unmaps the old range before the
+ * file's mmap may refuse; mremap(MREMAP_FIXED) unmaps its target before
+ * it checks the source): reserve the range again if any of it is
+ * unmapped, else the slot (and a view recorded there) would
+ * point at space that another thread's mmap may take (the control file's
+ * view, say), which fz_op_touch() would then write to, or the next MAP_FIXED
+ * into the slot replace.  If some of it is taken already, the slot is lost.
+ */
+static void fz_reclaim(struct fz_thread *t, int s, char *addr, size_t len)
 {
-	mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	if (!msync(addr, len, MS_ASYNC) || errno != ENOMEM)
+		return;
+	t->reclaims++;
+	fz_rereserve(t, s, addr, len);
+}
+
+/* Replace [addr, addr + len) of slot @s, ours, with reserved space. */
+static void fz_replace(struct fz_thread *t, int s, char *addr, size_t len)
+{
+	void *p = mmap(addr, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+
 	fz_count(t, 0);
+	if (p == MAP_FAILED)
+		fz_reclaim(t, s, addr, len);
 }
 
 static void fz_unmap_slot(struct fz_thread *t, int s)
@@ -865,7 +890,7 @@ static void fz_unmap_slot(struct fz_thread *t, int s)
 		t->v[s].addr = NULL;
 		fz_rereserve(t, s, fz_slot(t, s), t->v[s].len);
 	} else {
-		fz_replace(t, t->v[s].addr, t->v[s].len);
+		fz_replace(t, s, t->v[s].addr, t->v[s].len);
 		t->v[s].addr = NULL;
 	}
 }
@@ -932,7 +957,7 @@ static void fz_op_mmap(struct fz_thread *t, const struct fz_call *c)
 				t->v[s].len = len;
 			} else {
 				/* A failed MAP_FIXED may have unmapped the range. */
-				fz_rereserve(t, s, fz_slot(t, s), len);
+				fz_reclaim(t, s, fz_slot(t, s), len);
 			}
 		}
 	}
@@ -979,7 +1004,7 @@ static void fz_op_munmap(struct fz_thread *t, const struct fz_call *c)
 	}
 	fz_subrange(v, c->a[2], &addr, &len);
 	if (c->a[1] % 4 == 2) {
-		fz_replace(t, addr, len);
+		fz_replace(t, s, addr, len);
 		return;
 	}
 	munmap(addr, len);
@@ -1018,6 +1043,8 @@ static void fz_op_mremap(struct fz_thread *t, const struct fz_call *c)
 		fz_count(t, 0);
 		if (p == (void *)0 && !t->fail[0])
 			snprintf(t->fail, sizeof(t->fail), "remap_file_pages remapped a view");
+		/* Refused, after 6.1 unmapped the range: v still points there. */
+		fz_reclaim(t, s, addr, len);
 		break;
 	case 0:		/* grow in place: refused (VM_DONTEXPAND) */
 		p = mremap(addr, len, len + fz.page * (1 + (c->a[2] >> 8) % 4), 0);
@@ -1050,8 +1077,11 @@ static void fz_op_mremap(struct fz_thread *t, const struct fz_call *c)
 			break;
 		p = mremap(addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, fz_slot(t, s2));
 		fz_count(t, 0);
-		if (p == MAP_FAILED)
+		if (p == MAP_FAILED) {
+			/* 6.1 unmapped the target before it failed. */
+			fz_reclaim(t, s2, fz_slot(t, s2), len);
 			break;
+		}
 		t->v[s2].addr = p;
 		t->v[s2].len = len;
 		if (addr == v->addr && len == v->len)
@@ -1429,19 +1459,61 @@ static void *fz_thread_main(void *arg)
 
 /* ---- the control file ---- */
 
+/* Whose is @p: a fuzz thread's arena, hole or recorded view (racy: a hint). */
+static void fz_owner(const char *p, char *out, size_t n)
+{
+	size_t arena = (size_t)FZ_VIEWS * FZ_SLOT_PAGES * fz.page;
+	unsigned int k, s;
+
+	snprintf(out, n, "no fuzz thread's");
+	for (k = 0; fz.th && k < fz.threads; k++) {
+		const struct fz_thread *t = &fz.th[k];
+
+		for (s = 0; s < FZ_VIEWS; s++) {
+			const char *a = t->v[s].addr;
+
+			if (a && p >= a && p < a + t->v[s].len) {
+				snprintf(out, n, "thread %u's view in slot %u", k, s);
+				return;
+			}
+		}
+		if (t->arena && p >= t->arena && p < t->arena + arena) {
+			snprintf(out, n, "thread %u's arena, slot %zu%s", k,
+				 (size_t)(p - t->arena) / (FZ_SLOT_PAGES * fz.page),
+				 t->lost[(p - t->arena) / (FZ_SLOT_PAGES * fz.page)] ? " (lost)" : "");
+			return;
+		}
+		if (t->hole && p >= t->hole && p < t->hole + 17 * fz.page) {
+			snprintf(out, n, "thread %u's hole", k);
+			return;
+		}
+	}
+}
+
 /*
  * Round after round: a section on a file of its own, a view, every byte
- * written, a flush, then read(2) must give every byte back.
+ * written, a flush, then read(2) must give every byte back.  The view is
+ * mapped at a fixed place inside a PROT_NONE reservation of the control
+ * thread's own, and MADV_DONTFORK: no address a fuzz thread (or a child
+ * it forks) may hold, stale or not, can ever be the control view.
  */
 static void *fz_control(void *arg)
 {
-	size_t size = 8 * fz.page + 321, i;
+	size_t size = 8 * fz.page + 321, span = 9 * fz.page, i;
 	unsigned char *buf = malloc(size);
+	char *resv;
 	int fd, h;
 
 	fd = mmft_tmpfile(fz.dir, size, 0x11, fz.ctl_path, sizeof(fz.ctl_path));
 	if (fd < 0 || !buf) {
 		snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control file: %d", fd);
+		free(buf);
+		return NULL;
+	}
+	resv = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (resv == MAP_FAILED) {
+		snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control reservation: %d", errno);
+		close(fd);
 		free(buf);
 		return NULL;
 	}
@@ -1455,10 +1527,17 @@ static void *fz_control(void *arg)
 			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control CREATE: %d", h);
 			break;
 		}
-		v = mmft_map(h, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		v = mmap(resv, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h, 0);
 		if (v == MAP_FAILED) {
 			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control mmap: %d", errno);
 			close(h);
+			break;
+		}
+		if (madvise(v, span, MADV_DONTFORK)) {
+			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control MADV_DONTFORK: %d", errno);
+			munmap(v, span);
+			close(h);
+			resv = MAP_FAILED;
 			break;
 		}
 		for (i = 0; i < size; i++)
@@ -1467,11 +1546,20 @@ static void *fz_control(void *arg)
 			mmft_flush(h, v, 0, MMF_FLUSH_ASYNC, &written);
 		if (mmft_flush(h, v, 0, fz.ctl_rounds % 2 ? MMF_FLUSH_DURABLE : 0, &written)) {
 			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control FLUSH: %d", errno);
-			munmap(v, size);
+			munmap(v, span);
 			close(h);
+			resv = MAP_FAILED;
 			break;
 		}
-		munmap(v, size);
+		/* The view goes; the reservation comes back in its place. */
+		if (mmap(resv, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			 MAP_FIXED, -1, 0) == MAP_FAILED) {
+			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control re-reserve: %d", errno);
+			munmap(v, span);
+			close(h);
+			resv = MAP_FAILED;
+			break;
+		}
 		close(h);
 		if (pread(fd, buf, size, 0) != (ssize_t)size) {
 			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control read: %d", errno);
@@ -1481,15 +1569,25 @@ static void *fz_control(void *arg)
 			if (buf[i] != (unsigned char)(pat ^ (unsigned char)(i * 31)))
 				break;
 		if (i < size) {
+			size_t k, from = i & ~(size_t)15;
+			char near[3 * 16 + 1] = "", who[64];
+
+			for (k = from; k < from + 16 && k < size; k++)
+				snprintf(near + 3 * (k - from), 4, "%02x ", buf[k]);
+			fz_owner(v + i, who, sizeof(who));
 			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail),
-				 "control round %" PRIu64 ": byte %zu reads %#x, wrote %#x",
-				 fz.ctl_rounds, i, buf[i], (unsigned char)(pat ^ (i * 31)));
+				 "control round %" PRIu64 ": byte %zu reads %#x, wrote %#x; "
+				 "bytes %zu..: %s(pattern %#x); view %p: %s",
+				 fz.ctl_rounds, i, buf[i], (unsigned char)(pat ^ (i * 31)),
+				 from, near, pat, (void *)v, who);
 			break;
 		}
 		fz.ctl_last = pat;
 		fz.ctl_rounds++;
 		fz.ctl_bytes += size;
 	}
+	if (resv != MAP_FAILED)
+		munmap(resv, span);
 	close(fd);
 	free(buf);
 	return NULL;
@@ -1798,7 +1896,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	long cursors0 = mmft_debugfs_counter("cursors");
 	int stress = mmft_stress();
 	uint64_t calls = 0, ioctls = 0, mm = 0, touches = 0, faults = 0, forks = 0, bad = 0;
-	uint64_t corpus = 0;
+	uint64_t corpus = 0, reclaims = 0;
 	unsigned int i;
 	double took;
 	int made = 0, limit_ok;
@@ -1847,6 +1945,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	for (i = 0; i < fz.threads; i++)
 		ASSERT_EQ(0, fz_thread_init(&th[i], i)) TH_LOG("thread %u set-up: %s", i,
 							       strerror(errno));
+	fz.th = th;
 	fz.t0 = fz_now();
 	ASSERT_EQ(0, pthread_create(&ctl, NULL, fz_control, NULL));
 	for (i = 0; i < fz.threads; i++)
@@ -1870,6 +1969,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 		forks += th[i].forks;
 		bad += th[i].children_bad;
 		corpus += th[i].corpus_adds;
+		reclaims += th[i].reclaims;
 		EXPECT_STREQ("", th[i].fail) TH_LOG("thread %u", i);
 		fz_thread_fini(&th[i]);
 	}
@@ -1886,6 +1986,8 @@ TEST_F_TIMEOUT(fuzz, random_calls_break_nothing, 7200)
 	       "%" PRIu64 " view accesses (%" PRIu64 " faulted), %" PRIu64 " forks; "
 	       "control file: %" PRIu64 " rounds, %" PRIu64 " bytes verified\n",
 	       calls, ioctls, mm, took, touches, faults, forks, fz.ctl_rounds, fz.ctl_bytes);
+	printf("# fuzz: %" PRIu64 " view ranges a failed call had left unmapped, "
+	       "reserved again\n", reclaims);
 	if (fz.have_kcov)
 		printf("# fuzz: KCOV: %u module PCs reached, %" PRIu64 " calls kept in corpora\n",
 		       atomic_load(&fz.npcs), corpus);
