@@ -1529,8 +1529,10 @@ static void *fz_control(void *arg)
 		}
 		v = mmap(resv, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, h, 0);
 		if (v == MAP_FAILED) {
+			/* On 6.1 the reservation may be gone: leave the range alone. */
 			snprintf(fz.ctl_fail, sizeof(fz.ctl_fail), "control mmap: %d", errno);
 			close(h);
+			resv = MAP_FAILED;
 			break;
 		}
 		if (madvise(v, span, MADV_DONTFORK)) {
