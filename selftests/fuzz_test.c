@@ -852,14 +852,15 @@ static void fz_rereserve(struct fz_thread *t, int s, char *addr, size_t len)
 
 /*
  * After a call that failed and may have unmapped [addr, addr + len) of
- * slot @s on its way (6.1's mmap_region(), so a MAP_FIXED mmap and the
- * mmap that remap_file_pages(2) makes, unmaps the old range before the
- * file's mmap may refuse; mremap(MREMAP_FIXED) unmaps its target before
- * it checks the source): reserve the range again if any of it is
- * unmapped, else the slot (and a view recorded there) would
- * point at space that another thread's mmap may take (the control file's
- * view, say), which fz_op_touch() would then write to, or the next MAP_FIXED
- * into the slot replace.  If some of it is taken already, the slot is lost.
+ * slot @s on its way (mmap_region(), so a MAP_FIXED mmap and the mmap
+ * that remap_file_pages(2) makes, may unmap the old range before the
+ * file's mmap refuses - 6.1 always does; mremap(MREMAP_FIXED) unmaps its
+ * target before it checks the source; the summary line counts these, on
+ * 6.12 as well): reserve the range again if any of it is unmapped.  Else
+ * the slot (and a view recorded there) would point at space that another
+ * thread's mmap may take (the control file's view, say), which
+ * fz_op_touch() would then write to, or the next MAP_FIXED into the slot
+ * replace.  If some of it is taken already, the slot is lost.
  */
 static void fz_reclaim(struct fz_thread *t, int s, char *addr, size_t len)
 {
