@@ -1194,6 +1194,19 @@ static DWORD mapped_file(const void *lpv, char **out)
 	return *out ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
 }
 
+/* GetMappedFileNameA/W's common checks, in Windows' order, then the path. */
+static DWORD mapped_file_checked(HANDLE hProcess, const void *lpv, int has_buffer, DWORD nSize,
+				 char **out)
+{
+	if (hProcess != CURRENT_PROCESS)
+		return ERROR_INVALID_HANDLE;
+	if (!has_buffer)
+		return ERROR_INVALID_PARAMETER;
+	if (!nSize)
+		return ERROR_INSUFFICIENT_BUFFER;
+	return mapped_file(lpv, out);
+}
+
 MMF_EXPORT DWORD WINAPI GetMappedFileNameA(HANDLE hProcess, LPVOID lpv, LPSTR lpFilename,
 					   DWORD nSize)
 {
@@ -1201,19 +1214,7 @@ MMF_EXPORT DWORD WINAPI GetMappedFileNameA(HANDLE hProcess, LPVOID lpv, LPSTR lp
 	size_t len;
 	DWORD err;
 
-	if (hProcess != CURRENT_PROCESS) {
-		mmf__win32_set(ERROR_INVALID_HANDLE);
-		return 0;
-	}
-	if (!lpFilename) {
-		mmf__win32_set(ERROR_INVALID_PARAMETER);
-		return 0;
-	}
-	if (!nSize) {
-		mmf__win32_set(ERROR_INSUFFICIENT_BUFFER);
-		return 0;
-	}
-	err = mapped_file(lpv, &path);
+	err = mapped_file_checked(hProcess, lpv, lpFilename != NULL, nSize, &path);
 	if (err) {
 		mmf__win32_set(err);
 		return 0;
@@ -1287,19 +1288,7 @@ MMF_EXPORT DWORD WINAPI GetMappedFileNameW(HANDLE hProcess, LPVOID lpv, LPWSTR l
 	size_t units;
 	DWORD err;
 
-	if (hProcess != CURRENT_PROCESS) {
-		mmf__win32_set(ERROR_INVALID_HANDLE);
-		return 0;
-	}
-	if (!lpFilename) {
-		mmf__win32_set(ERROR_INVALID_PARAMETER);
-		return 0;
-	}
-	if (!nSize) {
-		mmf__win32_set(ERROR_INSUFFICIENT_BUFFER);
-		return 0;
-	}
-	err = mapped_file(lpv, &path);
+	err = mapped_file_checked(hProcess, lpv, lpFilename != NULL, nSize, &path);
 	if (err) {
 		mmf__win32_set(err);
 		return 0;
