@@ -234,11 +234,25 @@ MMF_EXPORT HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
 	DWORD unsupported = dwFlagsAndAttributes & ~(W32_ATTRIBUTES | W32_FLAGS);
 	struct w32_object *obj;
 	struct stat st;
+	bool inherit;
+	DWORD err;
 	HANDLE h;
 	int ret;
 
-	(void)lpSecurityAttributes;
-	(void)hTemplateFile;
+	err = mmf__w32_security(lpSecurityAttributes, &inherit);
+	/*
+	 * A template's extended attributes have no Linux counterpart; refused
+	 * as Windows 95 to Me refused any (ERROR_NOT_SUPPORTED), not ignored.
+	 */
+	if (!err && hTemplateFile)
+		err = ERROR_NOT_SUPPORTED;
+	if (err) {
+		mmf__win32_set(err);
+		return INVALID_HANDLE_VALUE;
+	}
+	/* An inheritable handle's fd crosses exec (win32_handle.h). */
+	if (inherit)
+		flags &= ~O_CLOEXEC;
 	if (!lpFileName || !*lpFileName) {
 		mmf__win32_set(ERROR_PATH_NOT_FOUND);
 		return INVALID_HANDLE_VALUE;
@@ -378,6 +392,7 @@ MMF_EXPORT HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
 	}
 	obj->kind = W32_FILE;
 	obj->fd = fd;
+	obj->inherit = inherit;
 	obj->rights = (rd ? MMF_MAP_READ : 0) | (wr ? MMF_MAP_WRITE : 0);
 	if (append)
 		obj->flags |= W32_F_APPEND;

@@ -6,6 +6,8 @@
  * one thread cannot free an object another thread is using.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -35,7 +37,9 @@ static int to_index(HANDLE h, size_t *i)
 static void destroy(struct w32_object *obj)
 {
 	if (obj->base) {
-		/* A duplicate: base owns the fd or section. */
+		/* A duplicate: base owns the section, or the fd this one dup'ed. */
+		if (obj->kind == W32_FILE)
+			close(obj->fd);
 		mmf__w32_put(obj->base);
 	} else if (obj->kind == W32_FILE) {
 		mmf__w32_file_release(obj);
@@ -46,6 +50,15 @@ static void destroy(struct w32_object *obj)
 		mmf_close(obj->section);
 	}
 	free(obj);
+}
+
+DWORD mmf__w32_security(const SECURITY_ATTRIBUTES *sa, bool *inherit)
+{
+	*inherit = sa && sa->bInheritHandle;
+	/* Windows ACLs have no meaning here; the defaults of win32.rst apply. */
+	if (sa && sa->lpSecurityDescriptor)
+		return ERROR_NOT_SUPPORTED;
+	return 0;
 }
 
 HANDLE mmf__w32_insert(struct w32_object *obj)
@@ -181,7 +194,6 @@ MMF_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSour
 	HANDLE h;
 	size_t i;
 
-	(void)bInheritHandle;	/* no child processes inherit handles */
 	if (lpTargetHandle)
 		*lpTargetHandle = NULL;
 	if (hSourceProcessHandle != self) {
@@ -215,6 +227,10 @@ MMF_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSour
 		} else {
 			*dup = *src;
 			dup->base = src->base ? src->base : src;
+			dup->inherit = bInheritHandle != FALSE;
+			/* A file's copy has its own fd: same file pointer, its own FD_CLOEXEC. */
+			if (dup->kind == W32_FILE)
+				dup->fd = fcntl(src->fd, dup->inherit ? F_DUPFD : F_DUPFD_CLOEXEC, 0);
 			/* A duplicate never has a right its source lacks. */
 			dup->rights = (dwOptions & DUPLICATE_SAME_ACCESS) ? src->rights :
 				      dup_rights(src->kind, dwDesiredAccess) & src->rights;
@@ -222,14 +238,20 @@ MMF_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSour
 			if (!(dwOptions & DUPLICATE_SAME_ACCESS) &&
 			    !(dwDesiredAccess & (GENERIC_WRITE | GENERIC_ALL | FILE_APPEND_DATA)))
 				dup->flags &= ~W32_F_APPEND;
-			pthread_mutex_lock(&lock);
-			dup->base->refs++;
-			pthread_mutex_unlock(&lock);
-			h = mmf__w32_insert(dup);	/* frees dup (and its base ref) on failure */
-			if (h)
-				*lpTargetHandle = h;
-			else
-				err = ERROR_NOT_ENOUGH_MEMORY;
+			if (dup->kind == W32_FILE && dup->fd < 0) {
+				err = mmf__win32_error(errno);
+				free(dup);
+			} else {
+				pthread_mutex_lock(&lock);
+				dup->base->refs++;
+				pthread_mutex_unlock(&lock);
+				/* frees dup (its fd, its base ref) on failure */
+				h = mmf__w32_insert(dup);
+				if (h)
+					*lpTargetHandle = h;
+				else
+					err = ERROR_NOT_ENOUGH_MEMORY;
+			}
 		}
 	}
 	/* Windows closes the source with DUPLICATE_CLOSE_SOURCE even on failure. */

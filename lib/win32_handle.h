@@ -3,6 +3,7 @@
 #ifndef MMF_WIN32_HANDLE_H
 #define MMF_WIN32_HANDLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <mmf/win32.h>
@@ -23,11 +24,16 @@ enum w32_kind { W32_FILE = 1, W32_MAPPING = 2 };
 /*
  * The MMF_MAP_* rights a handle grants (files: read and write).
  *
- * A DuplicateHandle() copy is an object of its own (its own rights) whose
- * base is the object it was copied from: it shares base's fd (and so the
- * file pointer) or section and holds a reference on base, which alone
- * closes them.  Every field but kind, rights, refs and base is a copy of
- * base's, set once and never changed.
+ * A DuplicateHandle() copy is an object of its own (its own rights and
+ * inherit) whose base is the object it was copied from: it shares base's
+ * section, or has a dup(2) of base's fd (so the same file pointer) that it
+ * closes itself, and holds a reference on base, which alone closes base's
+ * fd or section.  Every other field is a copy of base's, set once and
+ * never changed.
+ *
+ * inherit is bInheritHandle: a file handle's own fd then crosses exec (no
+ * FD_CLOEXEC), and so does a mapping handle's MmfExportFileMapping()
+ * descriptor; that is how a child process inherits handles on Linux.
  */
 struct w32_object {
 	enum w32_kind kind;
@@ -37,7 +43,15 @@ struct w32_object {
 	int refs;		/* table reference + users; under the table lock */
 	struct w32_object *base;	/* a duplicate's source (referenced), or NULL */
 	unsigned int flags;	/* W32_FILE: W32_F_* */
+	bool inherit;		/* bInheritHandle (see above) */
 };
+
+/*
+ * The SECURITY_ATTRIBUTES of a call that makes a handle: 0 and whether the
+ * handle is inheritable, or the Win32 error (a security descriptor, which
+ * the layer cannot apply, is refused).
+ */
+DWORD mmf__w32_security(const SECURITY_ATTRIBUTES *sa, bool *inherit);
 
 /* A handle for a new object (which it owns from then on), or NULL. */
 HANDLE mmf__w32_insert(struct w32_object *obj);

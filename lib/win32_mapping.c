@@ -39,7 +39,7 @@ static const char *section_name(const char *name)
 	return name;
 }
 
-static HANDLE new_mapping(mmf_section *s, unsigned int rights)
+static HANDLE new_mapping(mmf_section *s, unsigned int rights, bool inherit)
 {
 	struct w32_object *obj = calloc(1, sizeof(*obj));
 
@@ -50,6 +50,7 @@ static HANDLE new_mapping(mmf_section *s, unsigned int rights)
 	obj->kind = W32_MAPPING;
 	obj->section = s;
 	obj->rights = rights;
+	obj->inherit = inherit;
 	return mmf__w32_insert(obj);
 }
 
@@ -106,10 +107,16 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 	mmf_section *s;
 	bool existed;
 	struct stat st, st0;
+	bool inherit;
+	DWORD err;
 	HANDLE h;
 	int ret;
 
-	(void)lpAttributes;
+	err = mmf__w32_security(lpAttributes, &inherit);
+	if (err) {
+		mmf__win32_set(err);
+		return NULL;
+	}
 	/* w32mem: the SEC_* attributes as Windows takes them (sec_attributes()). */
 	ret = sec_attributes(hFile, flProtect);
 	if (ret) {
@@ -223,7 +230,7 @@ MMF_EXPORT HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES 
 			return fail_null(ret);
 		}
 	}
-	h = new_mapping(s, rights);
+	h = new_mapping(s, rights, inherit);
 	if (h)
 		mmf__win32_set(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
 	return h;
@@ -257,7 +264,6 @@ MMF_EXPORT HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHa
 	mmf_section *s;
 	int ret;
 
-	(void)bInheritHandle;
 	if (!name)
 		return fail_null(EINVAL);
 	/* A handle without rights is allowed; its views will be refused. */
@@ -281,7 +287,7 @@ MMF_EXPORT HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHa
 	if (ret < 0)
 		return fail_null(ret);
 	{
-		HANDLE h = new_mapping(s, rights);
+		HANDLE h = new_mapping(s, rights, bInheritHandle != FALSE);
 
 		if (h)
 			mmf__win32_set(ERROR_SUCCESS);
@@ -353,6 +359,40 @@ static int map_view(mmf_section *s, unsigned int access, uint64_t offset, size_t
 	return map_aligned(s, access, offset, length, view);
 }
 
+/*
+ * What MapViewOfFileEx takes in dwDesiredAccess: the rights a view uses
+ * (FILE_MAP_COPY, _WRITE, _READ, _EXECUTE, and SECTION_MAP_EXECUTE, which
+ * Windows takes and which gives no access by itself: w32mem), the other
+ * rights of FILE_MAP_ALL_ACCESS (SECTION_EXTEND_SIZE, the standard rights),
+ * which a view does not use, and three flags (view_flags()).  Any other bit
+ * is refused rather than ignored: it asks for something no view here does.
+ */
+#define W32_VIEW_ACCESS	(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE)
+#define W32_VIEW_FLAGS	(FILE_MAP_LARGE_PAGES | FILE_MAP_TARGETS_INVALID | FILE_MAP_RESERVE)
+
+/* 0 if the view flags in @access can be honoured, else the Win32 error. */
+static DWORD view_flags(const struct w32_object *m, DWORD access)
+{
+	if (access & ~(W32_VIEW_ACCESS | W32_VIEW_FLAGS))
+		return ERROR_INVALID_PARAMETER;
+	/* Large-page views need a SEC_LARGE_PAGES section; none can be made here. */
+	if (access & FILE_MAP_LARGE_PAGES)
+		return ERROR_INVALID_PARAMETER;
+	/*
+	 * Invalid call targets for Control Flow Guard go with FILE_MAP_EXECUTE;
+	 * Linux has no CFG to tell, so the restriction cannot be kept.
+	 */
+	if (access & FILE_MAP_TARGETS_INVALID)
+		return (access & FILE_MAP_EXECUTE) ? ERROR_NOT_SUPPORTED : ERROR_INVALID_PARAMETER;
+	/*
+	 * A reserved view is one of a SEC_RESERVE paging-file section, whose
+	 * views start reserved here anyway; no other section has one.
+	 */
+	if ((access & FILE_MAP_RESERVE) && !mmf__w32_reserve_exists(m->section->id))
+		return ERROR_INVALID_PARAMETER;
+	return 0;
+}
+
 MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
 					 DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
 					 SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress)
@@ -364,6 +404,7 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 	uint64_t size;
 	size_t length = dwNumberOfBytesToMap, len = 0;
 	void *view = NULL;
+	DWORD err;
 	int ret;
 
 	m = mmf__w32_get(hFileMappingObject, W32_MAPPING);
@@ -371,6 +412,13 @@ MMF_EXPORT LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesi
 		mmf__win32_set(ERROR_INVALID_HANDLE);
 		return NULL;
 	}
+	err = view_flags(m, dwDesiredAccess);
+	if (err) {
+		mmf__w32_put(m);
+		mmf__win32_set(err);
+		return NULL;
+	}
+	plain &= W32_VIEW_ACCESS;
 	/* FILE_MAP_COPY alone is copy-on-write; with write (ALL_ACCESS) it is not. */
 	if (plain == FILE_MAP_COPY)
 		access = MMF_MAP_READ | MMF_MAP_COPY;

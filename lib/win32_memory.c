@@ -108,6 +108,16 @@ static void reserve_put_locked(struct w32_reserve *r)
 	free(r);
 }
 
+bool mmf__w32_reserve_exists(uint64_t section_id)
+{
+	bool found;
+
+	pthread_mutex_lock(&lock);
+	found = reserve_find(section_id) != NULL;
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
 int mmf__w32_reserve_new(uint64_t section_id, uint64_t size)
 {
 	size_t pg = page_size();
@@ -1357,6 +1367,11 @@ MMF_EXPORT int WINAPI MmfExportFileMapping(HANDLE hFileMappingObject)
 		return -1;
 	}
 	ret = mmf_section_export(m->section, &fd);
+	/* An inheritable handle's descriptor crosses exec (win32_handle.h). */
+	if (ret == 0 && m->inherit && fcntl(fd, F_SETFD, 0) < 0) {
+		ret = -errno;
+		close(fd);
+	}
 	mmf__w32_put(m);
 	if (ret < 0) {
 		mmf__win32_fail(ret);

@@ -30,6 +30,8 @@ void mmf__w32_view_remove(uint64_t record);
 
 /* SEC_RESERVE: the commit state of a new paging-file section of @size bytes. */
 int mmf__w32_reserve_new(uint64_t section_id, uint64_t size);
+/* Whether the section has SEC_RESERVE state here (its views start reserved). */
+bool mmf__w32_reserve_exists(uint64_t section_id);
 /* Mapping handles of the section: the state lives while one does (win32_handle.c). */
 void mmf__w32_reserve_hold(uint64_t section_id);
 void mmf__w32_reserve_release(uint64_t section_id);

@@ -6,8 +6,10 @@
  * CreateFileMappingA that were fixed, and a section handed to another
  * process.  The expected values are Windows' answers as Wine's kernel32 and
  * psapi conformance tests record them; data is checked with read(2) and
- * access faults in forked children.
+ * access faults in forked children.  Handle inheritance is checked in a
+ * child that re-executes this binary (inherit_child()).
  */
+#include <limits.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -769,6 +771,253 @@ static int child_import(int sock, int write)
 	UnmapViewOfFile(v);
 	CloseHandle(h);
 	return 0;
+}
+
+/*
+ * Handle inheritance (bInheritHandle): what a child started with exec
+ * receives.  The test binary re-executes itself with W32INH set; its part
+ * runs before the harness (inherit_child()) and its exit code says what it
+ * found: 0 done, 20 nothing inherited, others a failed step.
+ */
+#define INHERIT_NOTHING 20
+
+/* "m<fd>": make a handle of the inherited descriptor fd and write "inherited". */
+static int inherited_mapping(int fd)
+{
+	HANDLE h = MmfImportFileMapping(fd, FILE_MAP_WRITE);
+	char *v;
+
+	if (!h)
+		return GetLastError() == ERROR_INVALID_HANDLE ? INHERIT_NOTHING : 21;
+	v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+	if (!v)
+		return 22;
+	strcpy(v + 64, "inherited");
+	UnmapViewOfFile(v);
+	CloseHandle(h);
+	return 0;
+}
+
+/* "f<path>": write "XYZ" at the file pointer of the one inherited fd of path. */
+static int inherited_file(const char *path)
+{
+	char link[64], target[PATH_MAX];
+	int fd, found = -1, n = 0;
+	ssize_t len;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = 0;
+		if (!strcmp(target, path)) {
+			found = fd;
+			n++;
+		}
+	}
+	if (!n)
+		return INHERIT_NOTHING;
+	if (n > 1)
+		return 23;
+	return write(found, "XYZ", 3) == 3 ? 0 : 24;
+}
+
+__attribute__((constructor)) static void inherit_child(void)
+{
+	const char *role = getenv("W32INH");
+
+	if (role)
+		_exit(role[0] == 'm' ? inherited_mapping(atoi(role + 1)) :
+				       inherited_file(role + 1));
+}
+
+/* Run this binary as the exec'd child with @role; its exit code, or -1. */
+static int exec_child(const char *role)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setenv("W32INH", role, 1);
+		execl("/proc/self/exe", "win32_memory_test", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The child inherits what an exported descriptor of this mapping handle carries. */
+static int exec_child_with_export(HANDLE m, int *cloexec)
+{
+	char role[32];
+	int fd = MmfExportFileMapping(m), ret;
+
+	if (fd < 0)
+		return -1;
+	*cloexec = fcntl(fd, F_GETFD) & FD_CLOEXEC;
+	snprintf(role, sizeof(role), "m%d", fd);
+	ret = exec_child(role);
+	close(fd);
+	return ret;
+}
+
+/* bInheritHandle of CreateFileMappingA, OpenFileMappingA and DuplicateHandle is kept. */
+TEST(inheritable_mapping_handles_cross_exec)
+{
+	SECURITY_ATTRIBUTES inh = { sizeof(inh), NULL, TRUE }, sd = inh;
+	HANDLE m, n, o, d;
+	char name[64], *v;
+	int cloexec = -1;
+
+	snprintf(name, sizeof(name), "w32mem.inherit.%d", getpid());
+	m = CreateFileMappingA(INVALID_HANDLE_VALUE, &inh, PAGE_READWRITE, 0, K64, name);
+	ASSERT_NE(NULL, m);
+	v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, exec_child_with_export(m, &cloexec));
+	EXPECT_EQ(0, cloexec);
+	EXPECT_STREQ("inherited", v + 64);
+	memset(v, 0, 128);
+
+	/* Not inheritable: the exec'd child gets nothing. */
+	n = OpenFileMappingA(FILE_MAP_WRITE, FALSE, name);
+	ASSERT_NE(NULL, n);
+	EXPECT_EQ(INHERIT_NOTHING, exec_child_with_export(n, &cloexec));
+	EXPECT_EQ(FD_CLOEXEC, cloexec);
+	o = OpenFileMappingA(FILE_MAP_WRITE, TRUE, name);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(0, exec_child_with_export(o, &cloexec));
+	EXPECT_EQ(0, cloexec);
+	EXPECT_STREQ("inherited", v + 64);
+	memset(v, 0, 128);
+
+	/* A duplicate has its own inheritance, whatever its source's. */
+	ASSERT_TRUE(DuplicateHandle(SELF, n, SELF, &d, 0, TRUE, DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(0, exec_child_with_export(d, &cloexec));
+	EXPECT_STREQ("inherited", v + 64);
+	CloseHandle(d);
+	ASSERT_TRUE(DuplicateHandle(SELF, o, SELF, &d, 0, FALSE, DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(INHERIT_NOTHING, exec_child_with_export(d, &cloexec));
+	CloseHandle(d);
+
+	/* A security descriptor cannot be applied: refused, not ignored. */
+	sd.lpSecurityDescriptor = &sd;
+	SetLastError(0);
+	EXPECT_EQ(NULL, CreateFileMappingA(INVALID_HANDLE_VALUE, &sd, PAGE_READWRITE, 0, K64,
+					   NULL));
+	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
+	sd.bInheritHandle = FALSE;
+	SetLastError(0);
+	EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA("/mnt/ext4/w32mem.sd", GENERIC_READ, 0, &sd,
+						    CREATE_ALWAYS, 0, NULL));
+	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
+	EXPECT_EQ(-1, access("/mnt/ext4/w32mem.sd", F_OK));
+	UnmapViewOfFile(v);
+	CloseHandle(o);
+	CloseHandle(n);
+	CloseHandle(m);
+}
+
+/* An inheritable file handle's descriptor crosses exec with its file pointer. */
+TEST_F(mem, inheritable_file_handles_cross_exec)
+{
+	SECURITY_ATTRIBUTES inh = { sizeof(inh), NULL, TRUE };
+	char role[80], buf[8] = "";
+	HANDLE h, d;
+	DWORD n;
+
+	/* Only the handles under test may reach the child. */
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFD, FD_CLOEXEC));
+	snprintf(role, sizeof(role), "f%s", self->path);
+	EXPECT_EQ(INHERIT_NOTHING, exec_child(role));
+
+	h = CreateFileA(self->path, GENERIC_READ | GENERIC_WRITE,
+			FILE_SHARE_READ | FILE_SHARE_WRITE, &inh, OPEN_EXISTING, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, h);
+	EXPECT_EQ(3u, SetFilePointer(h, 3, NULL, FILE_BEGIN));
+	EXPECT_EQ(0, exec_child(role));
+	EXPECT_EQ(3, pread(self->fd, buf, 3, 3));
+	EXPECT_STREQ("XYZ", buf);
+	/* The child moved the pointer the handle shares. */
+	EXPECT_EQ(6u, SetFilePointer(h, 0, NULL, FILE_CURRENT));
+	CloseHandle(h);
+
+	/* An inheritable duplicate of a handle that is not: its own descriptor. */
+	ASSERT_TRUE(DuplicateHandle(SELF, self->file, SELF, &d, 0, TRUE, DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(8u, SetFilePointer(d, 8, NULL, FILE_BEGIN));
+	EXPECT_EQ(0, exec_child(role));
+	EXPECT_EQ(11u, SetFilePointer(self->file, 0, NULL, FILE_CURRENT));
+	CloseHandle(d);
+	EXPECT_EQ(INHERIT_NOTHING, exec_child(role));
+	/* The source still works once its copy (and the copy's fd) is gone. */
+	EXPECT_TRUE(WriteFile(self->file, "!", 1, &n, NULL));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(4, pread(self->fd, buf, 4, 8));
+	EXPECT_STREQ("XYZ!", buf);
+
+	/* A template file's attributes cannot be copied: refused, not ignored. */
+	SetLastError(0);
+	EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA(self->path, GENERIC_READ, FILE_SHARE_READ,
+						    NULL, OPEN_EXISTING, 0, self->file));
+	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
+}
+
+/* MapViewOfFile's access word: rights, FILE_MAP_ALL_ACCESS's others, three flags. */
+TEST_F(mem, map_view_access_bits_are_taken_or_refused)
+{
+	HANDLE m = CreateFileMappingA(self->file, NULL, PAGE_READWRITE, 0, 0, NULL);
+	HANDLE x = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_EXECUTE_READWRITE, 0,
+				      K64, NULL);
+	HANDLE r = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE,
+				      0, RSV, NULL);
+	static const DWORD refused[] = {
+		FILE_MAP_READ | 0x40, FILE_MAP_READ | 0x1000, FILE_MAP_WRITE | 0x00100000,
+		FILE_MAP_READ | FILE_MAP_LARGE_PAGES, FILE_MAP_READ | FILE_MAP_TARGETS_INVALID,
+		FILE_MAP_WRITE | FILE_MAP_RESERVE,
+	};
+	size_t i;
+	char *v;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(NULL, x);
+	ASSERT_NE(NULL, r);
+	/* The other rights of FILE_MAP_ALL_ACCESS give a view nothing more. */
+	v = MapViewOfFile(m, FILE_MAP_READ | SECTION_EXTEND_SIZE | 0x000F0000, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_MBI(v, v, PAGE_READONLY, 4 * PG, MEM_COMMIT, PAGE_READONLY, MEM_MAPPED);
+	EXPECT_EQ(SIGSEGV, mmft_access_signal(v, 1));
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	/* SECTION_MAP_EXECUTE alone, or with FILE_MAP_COPY, is a view without access. */
+	v = MapViewOfFile(m, SECTION_MAP_EXECUTE | FILE_MAP_COPY, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_MBI(v, v, PAGE_NOACCESS, 4 * PG, MEM_COMMIT, PAGE_NOACCESS, MEM_MAPPED);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		SetLastError(0);
+		EXPECT_EQ(NULL, MapViewOfFile(m, refused[i], 0, 0, 0)) TH_LOG("%#x", refused[i]);
+		EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError()) TH_LOG("%#x", refused[i]);
+	}
+	/* No Control Flow Guard here to mark targets invalid for. */
+	SetLastError(0);
+	EXPECT_EQ(NULL, MapViewOfFile(x, FILE_MAP_WRITE | FILE_MAP_EXECUTE |
+				      FILE_MAP_TARGETS_INVALID, 0, 0, 0));
+	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
+	/* A reserved view of a SEC_RESERVE section is what its views are. */
+	v = MapViewOfFile(r, FILE_MAP_WRITE | FILE_MAP_RESERVE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_MBI(v, v, PAGE_READWRITE, RSV, MEM_RESERVE, 0, MEM_MAPPED);
+	EXPECT_EQ(SIGSEGV, mmft_access_signal(v, 0));
+	EXPECT_EQ(v, VirtualAlloc(v, K64, MEM_COMMIT, PAGE_READWRITE));
+	strcpy(v, "committed");
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	CloseHandle(r);
+	CloseHandle(x);
+	CloseHandle(m);
 }
 
 /* Chromium-style shared memory: an unnamed section handed over a Unix socket. */

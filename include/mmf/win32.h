@@ -611,9 +611,10 @@ DWORD WINAPI GetMappedFileNameW(HANDLE hProcess, LPVOID lpv, LPWSTR lpFilename, 
 SIZE_T WINAPI GetLargePageMinimum(void) MMF_W32_(GetLargePageMinimum);
 /*
  * Not Win32: hand a section to another process.  MmfExportFileMapping
- * returns a new file descriptor (close-on-exec) carrying exactly the rights
- * of the handle, to send over a Unix socket (SCM_RIGHTS) or keep across
- * exec; -1 and GetLastError() on failure.  MmfImportFileMapping makes a
+ * returns a new file descriptor carrying exactly the rights of the handle,
+ * to send over a Unix socket (SCM_RIGHTS), close-on-exec unless the handle
+ * is inheritable (bInheritHandle: then it crosses exec, which is how a
+ * child inherits it); -1 and GetLastError() on failure.  MmfImportFileMapping makes a
  * mapping handle of such a descriptor (which stays the caller's) with the
  * FILE_MAP_* rights asked, or fails with ERROR_ACCESS_DENIED if the
  * descriptor does not carry them all.
