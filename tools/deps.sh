@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs, with apt as root, what mmf needs to build and test: the
 # toolchain, QEMU and busybox for the test VM, libkmod, what make deb
-# needs (build-essential, debhelper, dh-dkms, dkms, lintian), and a Debian kernel
+# needs (build-essential, debhelper, dh-dkms, dkms, lintian), gnuplot for
+# make bench's plots, and a Debian kernel
 # image plus headers for each Debian 12 target series (6.1 and the newest
 # 6.12).  Then tools/sid.sh fetches Debian sid's newest kernel series (7.2
 # today) through a private apt set-up: its kernel for the test VM, and a
@@ -28,7 +29,7 @@ check_only=0
 base="gcc libc6-dev make qemu-system-x86 busybox-static kmod libkmod-dev pkg-config
 cpio e2fsprogs xz-utils zstd dmsetup linux-libc-dev linux-image-amd64
 linux-headers-amd64 linux-source-6.12 perl debootstrap debian-archive-keyring
-build-essential debhelper dh-dkms dkms lintian dpkg-dev"
+build-essential debhelper dh-dkms dkms lintian dpkg-dev gnuplot-nox"
 
 installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
