@@ -20,42 +20,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_report.h"
 
-#define MAX_ROUNDS 31
 #define MAX_SIZES 16
 #define TMPFS_MAGIC_NR 0x01021994
 #define EXT4_MAGIC_NR 0xEF53
 
 static const char *const unit_name[] = { "ms", "us", "pages" };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-struct stats {
-	double median, min, max;
-};
-
-static struct stats stats(double *v, int n)
-{
-	struct stats s;
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	s.min = v[0];
-	s.max = v[n - 1];
-	return s;
-}
-
+/* Is the workload in the -w list (all when there is none)? */
 static int wanted(const char *list, const char *name)
 {
 	size_t len = strlen(name);
@@ -116,21 +94,8 @@ static uint32_t *permutation(size_t n)
 	return p;
 }
 
-static void print_value(const char *unit, struct stats s)
-{
-	char range[48];
-
-	if (!strcmp(unit, "pages")) {
-		snprintf(range, sizeof(range), "[%.0f-%.0f]", s.min, s.max);
-		printf(" %9.0f %-15s", s.median, range);
-	} else {
-		snprintf(range, sizeof(range), "[%.3g-%.3g]", s.min, s.max);
-		printf(" %9.4g %-15s", s.median, range);
-	}
-}
-
-static void run_size(struct target *t, size_t mib, int rounds, const char *only, FILE *csv,
-		     const char *kernel, int aa)
+static void run_size(struct target *t, size_t mib, const struct report *rep, const char *only,
+		     int aa)
 {
 	t->len = mib << 20;
 	t->pages = t->len / page;
@@ -138,11 +103,11 @@ static void run_size(struct target *t, size_t mib, int rounds, const char *only,
 	target_fill(t);
 	for (int wi = 0; wi < nworkloads; wi++) {
 		const struct workload *w = &workloads[wi];
-		double nat[MAX_OUT][MAX_ROUNDS], mmf[MAX_OUT][MAX_ROUNDS];
+		double nat[MAX_OUT][REPORT_MAX_ROUNDS], mmf[MAX_OUT][REPORT_MAX_ROUNDS];
 
 		if (!applies(w, t) || !wanted(only, w->name))
 			continue;
-		for (int r = 0; r < rounds; r++) {
+		for (int r = 0; r < rep->rounds; r++) {
 			double a[MAX_OUT], b[MAX_OUT];
 			int first = r % 2;	/* 1: mmf first */
 
@@ -154,28 +119,10 @@ static void run_size(struct target *t, size_t mib, int rounds, const char *only,
 			}
 		}
 		for (int o = 0; o < w->nout; o++) {
-			struct stats n = stats(nat[o], rounds), v = stats(mmf[o], rounds);
-			const char *unit = unit_name[w->unit];
 			char name[64];
 
 			snprintf(name, sizeof(name), "%s%s", w->name, w->out_name[o]);
-			printf("  %-17s %5zu %-5s", name, mib, unit);
-			print_value(unit, n);
-			print_value(unit, v);
-			if (n.median > 0)
-				printf(" %7.2f\n", v.median / n.median);
-			else
-				printf(" %7s\n", "-");
-			if (csv) {
-				fprintf(csv, "%s,%s,%s,%zu,%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,",
-					kernel, t->fs, name, mib, unit, rounds, n.median, n.min,
-					n.max, v.median, v.min, v.max);
-				if (n.median > 0)
-					fprintf(csv, "%.4f\n", v.median / n.median);
-				else
-					fprintf(csv, "\n");
-			}
-			fflush(NULL);
+			report_row(rep, name, mib, unit_name[w->unit], nat[o], mmf[o]);
 		}
 	}
 	free(t->order);
@@ -197,6 +144,7 @@ int main(int argc, char **argv)
 	struct utsname u;
 	FILE *csv = NULL;
 	struct statfs sf;
+	struct report rep;
 
 	verify_stride = 61;	/* a prime: every offset within larger strides */
 	while ((opt = getopt(argc, argv, "ASs:r:n:w:v:o:L:k:")) != -1) {
@@ -222,7 +170,7 @@ int main(int argc, char **argv)
 	for (const char *p = sizes; p && *p && nsizes < MAX_SIZES;
 	     p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
 		mib[nsizes++] = strtoul(p, NULL, 0);
-	if (optind != argc - 1 || !nsizes || rounds < 1 || rounds > MAX_ROUNDS || commits < 1 ||
+	if (optind != argc - 1 || !nsizes || rounds < 1 || rounds > REPORT_MAX_ROUNDS || commits < 1 ||
 	    verify_stride < 1)
 		return usage();
 	for (size_t i = 0; i < nsizes; i++)
@@ -249,27 +197,19 @@ int main(int argc, char **argv)
 	} else if (!t.fs) {
 		t.fs = "swap";
 	}
-	if (csv_path) {
-		struct stat st;
-
-		csv = fopen(csv_path, "ae");
-		if (!csv)
-			die(csv_path);
-		if (!fstat(fileno(csv), &st) && !st.st_size)
-			fprintf(csv, "kernel,fs,workload,mib,unit,rounds,native_median,native_min,"
-				     "native_max,mmf_median,mmf_min,mmf_max,mmf_over_native\n");
-	}
+	if (csv_path && !(csv = report_csv_open(csv_path)))
+		die(csv_path);
+	rep = (struct report){ kernel, t.fs, rounds, csv };
 
 	printf("# Linux %s, %s (%s), %d round%s, median [min-max], native then %s\n",
 	       kernel, t.fs, t.path ? t.path : "swap-backed section", rounds, rounds > 1 ? "s" : "",
 	       aa ? "native again (A/A)" : "mmf");
-	printf("# %-17s %5s %-5s %9s %-15s %9s %-15s %7s\n", "workload", "MiB", "unit",
-	       "native", "[min-max]", aa ? "native" : "mmf", "[min-max]", "mmf/nat");
+	report_header(aa ? "native" : "mmf");
 	for (int i = 0; i < nworkloads; i++)
 		if (applies(&workloads[i], &t) && wanted(only, workloads[i].name))
 			printf("#   %-13s %s\n", workloads[i].name, workloads[i].what);
 	for (size_t i = 0; i < nsizes; i++)
-		run_size(&t, mib[i], rounds, only, csv, kernel, aa);
+		run_size(&t, mib[i], &rep, only, aa);
 	printf("# %llu page stamps checked\n", checked_pages);
 	if (csv && fclose(csv))
 		die(csv_path);

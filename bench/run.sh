@@ -24,9 +24,8 @@ recdb=${BENCH_RECDB_MIB:-2048}
 out=$build/bench
 max=$(tr , '\n' <<< "$sizes" | sort -n | tail -n 1)
 # A tmpfs file and a swap-backed section of the largest size at once, and
-# room for the page cache and the kernel (recdb's file need not fit: it is
-# meant to be larger than the cache can hold); the disk holds the largest
-# file and recdb's.
+# room for the page cache and the kernel (recdb starts each run from a
+# cold cache); the disk holds the largest file and recdb's.
 mem=$((3 * max + 768))
 disk=$((max + recdb + max / 8 + 256))
 mkdir -p "$out"
@@ -47,7 +46,8 @@ while read -r series kver; do
 	"$top/tools/vm/run-vm.sh" -k "$kver" -d "$disk" -m "$mem" -t 86400 \
 		-a "$build/kmod/$kver/mmf.ko:/mmf/mmf.ko" \
 		-a "$build/tools/mmfctl:/mmf/bin/mmfctl" \
-		-a "$build/bench:/mmf/bench" -- \
+		-a "$build/bench/mmf_bench:/mmf/bench/mmf_bench" \
+		-a "$build/bench/recdb_bench:/mmf/bench/recdb_bench" -- \
 		"export PATH=/mmf/bench:\$PATH
 		 mmfctl load /mmf/mmf.ko || exit 1
 		 rc=0

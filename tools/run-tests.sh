@@ -35,6 +35,10 @@ for tool in "$build"/tools/*; do
 done
 [ -d "$build/lib" ] && adds+=(-a "$build/lib:/mmf/lib")
 [ -d "$build/examples" ] && adds+=(-a "$build/examples:/mmf/examples")
+# The benchmarks (not their results), for selftests/bench_test's smoke run.
+for prog in mmf_bench recdb_bench; do
+	[ ! -x "$build/bench/$prog" ] || adds+=(-a "$build/bench/$prog:/mmf/bench/$prog")
+done
 [ -z "$wrap" ] || adds+=(-a "$wrap:/mmf/wrap")
 # dmsetup for the failing-disk tests (device-mapper error and flakey).
 [ ! -x /usr/sbin/dmsetup ] || adds+=(-a /usr/sbin/dmsetup:/sbin/dmsetup)
