@@ -19,6 +19,8 @@ int commits = 1000;
 #define COMMIT_PAGES 4
 /* The sparse workload writes one page in this many. */
 #define SPARSE_EVERY 100
+/* Dirty pages of the flush-256 workloads. */
+#define FLUSH_DIRTY_PAGES 256
 /* Fault latency: one first touch per fault-around window (64 KiB). */
 #define FAULT_BLOCK_PAGES 16
 
@@ -163,6 +165,46 @@ static void w_sparse(struct target *t, int use_mmf, double *out)
 }
 
 /*
+ * The flush alone, of a view with 256 dirty pages spread over it: it should
+ * cost the same at every size (issue 12), also (history) after the whole
+ * view was once written and flushed.
+ */
+static void flush_dirty(struct target *t, int use_mmf, double *out, int history)
+{
+	size_t step = t->pages / FLUSH_DIRTY_PAGES;
+	uint32_t g = next_gen();
+	struct map m;
+	double t0;
+
+	target_warm(t);
+	map_open(&m, t, use_mmf);
+	read_all(t, &m, 0);
+	if (history) {
+		for (size_t i = 0; i < t->pages; i++)
+			write_page(&m, i, g);
+		map_flush(&m, t, FLUSH_PLAIN);
+		g = next_gen();
+	}
+	for (size_t i = 0; i < t->pages; i += step)
+		write_page(&m, i, g);
+	t0 = now();
+	map_flush(&m, t, FLUSH_PLAIN);
+	out[0] = (now() - t0) * 1e6;
+	verify_written(t, &m, g, step);
+	map_close(&m);
+}
+
+static void w_flush_dirty(struct target *t, int use_mmf, double *out)
+{
+	flush_dirty(t, use_mmf, out, 0);
+}
+
+static void w_flush_dirty_history(struct target *t, int use_mmf, double *out)
+{
+	flush_dirty(t, use_mmf, out, 1);
+}
+
+/*
  * A database's commit: a few pages written, the whole view flushed
  * durably, thousands of times; microseconds per commit.
  */
@@ -291,6 +333,10 @@ const struct workload workloads[] = {
 	  W_FILE_ONLY, 1, { "" }, w_write_durable },
 	{ "sparse-flush", "write 1% of the pages of a mapped view + flush", UNIT_MS, 0,
 	  1, { "" }, w_sparse },
+	{ "flush-256", "flush alone, 256 dirty pages spread over the view", UNIT_US, 0,
+	  1, { "" }, w_flush_dirty },
+	{ "flush-256-hist", "the same after the view was once written and flushed", UNIT_US, 0,
+	  1, { "" }, w_flush_dirty_history },
 	{ "commit", "commit loop: 4 random pages + durable flush, per commit", UNIT_US,
 	  W_FILE_ONLY, 1, { "" }, w_commit },
 	{ "share", "writer and reader processes, 2 passes, every page checked", UNIT_MS, 0,

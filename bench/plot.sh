@@ -7,7 +7,8 @@ set -euo pipefail
 
 csv=${1:?CSV file}
 png=${2:?PNG file}
-main="seq-cold seq-warm rand-warm write-flush write-durable sparse-flush commit share fault-write-p50"
+main="seq-cold seq-warm rand-warm write-flush write-durable sparse-flush flush-256 commit share
+fault-write-p50 mem-cache recdb"
 if ! command -v gnuplot > /dev/null; then
 	echo "bench: no gnuplot, no plot (make deps installs gnuplot-nox)" >&2
 	exit 1
@@ -16,8 +17,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmf-plot.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 kernel=$(awk -F, 'NR == 2 { print $1 }' "$csv")
-# One data file per workload, file system and way: "MiB median" lines.
-awk -F, -v dir="$tmp" 'NR > 1 {
+# One data file per workload, file system and way: "MiB median" lines
+# (zeros left out: the axes are logarithmic).
+awk -F, -v dir="$tmp" 'NR > 1 && $7 > 0 && $10 > 0 {
 	print $4, $7 > (dir "/" $3 "," $2 ",native")
 	print $4, $10 > (dir "/" $3 "," $2 ",mmf")
 	unit[$3] = $5
