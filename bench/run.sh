@@ -69,7 +69,9 @@ while read -r series kver; do
 	fi
 	if [ -s "$out/bench-$kver.csv" ]; then
 		# One header for all kernels.
-		if [ -s "$csv" ]; then tail -n +2 "$out/bench-$kver.csv"; else cat "$out/bench-$kver.csv"; fi >> "$csv"
+		skip=1
+		[ -s "$csv" ] && skip=2
+		tail -n +$skip "$out/bench-$kver.csv" >> "$csv"
 		"$top/bench/plot.sh" "$out/bench-$kver.csv" "$out/bench-$kver.png" || rc=1
 	fi
 done < <("$top/tools/kernels.sh")

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -22,9 +23,12 @@
 static int run(char *const argv[], int *rows)
 {
 	int pipefd[2], status;
+	struct timespec t0, t1;
 	char line[512];
 	FILE *out;
 	pid_t pid;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	if (pipe(pipefd))
 		return -1;
@@ -50,6 +54,10 @@ static int run(char *const argv[], int *rows)
 		fclose(out);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* What the smoke run costs make check, for testing.rst's budget. */
+	printf("# %s took %.1f s\n", argv[0],
+	       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return WEXITSTATUS(status);
 }
 
