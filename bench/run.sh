@@ -43,7 +43,7 @@ while read -r series kver; do
 		recdb_cmd="/mmf/bench/recdb_bench -m $recdb -r $rounds /mnt/ext4/recdb.dat"
 	# The CSV leaves the guest on its output, each line marked mmf-csv.
 	set +e
-	"$top/tools/vm/run-vm.sh" -k "$kver" -d "$disk" -m "$mem" -t 86400 \
+	MMF_BUILD=$build "$top/tools/vm/run-vm.sh" -k "$kver" -d "$disk" -m "$mem" -t 86400 \
 		-a "$build/kmod/$kver/mmf.ko:/mmf/mmf.ko" \
 		-a "$build/tools/mmfctl:/mmf/bin/mmfctl" \
 		-a "$build/bench/mmf_bench:/mmf/bench/mmf_bench" \
