@@ -35,17 +35,22 @@ static struct stats stats(const double *in, int n)
 	return s;
 }
 
-static void print_value(const char *unit, struct stats s)
+/* Three significant digits, but never an exponent. */
+static const char *fmt(char *buf, size_t size, double v)
 {
-	char range[48];
+	if (v >= 1000 || v == (long)v)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.3g", v);
+	return buf;
+}
 
-	if (!strcmp(unit, "pages")) {
-		snprintf(range, sizeof(range), "[%.0f-%.0f]", s.min, s.max);
-		printf(" %9.0f %-15s", s.median, range);
-	} else {
-		snprintf(range, sizeof(range), "[%.3g-%.3g]", s.min, s.max);
-		printf(" %9.4g %-15s", s.median, range);
-	}
+static void print_value(struct stats s)
+{
+	char range[64], a[24], b[24];
+
+	snprintf(range, sizeof(range), "[%s-%s]", fmt(a, sizeof(a), s.min), fmt(b, sizeof(b), s.max));
+	printf(" %9s %-15s", fmt(a, sizeof(a), s.median), range);
 }
 
 void report_header(const char *second)
@@ -73,8 +78,8 @@ void report_row(const struct report *r, const char *name, size_t mib, const char
 	struct stats n = stats(nat, r->rounds), v = stats(mmf, r->rounds);
 
 	printf("  %-17s %5zu %-5s", name, mib, unit);
-	print_value(unit, n);
-	print_value(unit, v);
+	print_value(n);
+	print_value(v);
 	if (n.median > 0)
 		printf(" %7.2f\n", v.median / n.median);
 	else
