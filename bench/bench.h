@@ -34,6 +34,7 @@ enum flush_kind { FLUSH_PLAIN, FLUSH_DURABLE };
 extern size_t page;
 extern int verify_stride;	/* check every Nth page after a write (1: all) */
 extern unsigned long long checked_pages;	/* stamps checked, all told */
+extern int native_fsync;	/* native durable flush: fsync, not fdatasync */
 
 void die(const char *what);
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

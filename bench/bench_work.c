@@ -329,7 +329,7 @@ const struct workload workloads[] = {
 	  1, { "" }, w_retouch },
 	{ "write-flush", "write every page + flush (msync MS_SYNC)", UNIT_MS, 0,
 	  1, { "" }, w_write_flush },
-	{ "write-durable", "write every page + durable flush (msync + fsync)", UNIT_MS,
+	{ "write-durable", "write every page + durable flush (msync + fdatasync)", UNIT_MS,
 	  W_FILE_ONLY, 1, { "" }, w_write_durable },
 	{ "sparse-flush", "write 1% of the pages of a mapped view + flush", UNIT_MS, 0,
 	  1, { "" }, w_sparse },

@@ -58,9 +58,12 @@ while read -r series kver; do
 		 sed 's/^/mmf-csv: /' /tmp/bench.csv
 		 mmfctl unload || rc=1
 		 exit \$rc" |
-		awk -v csv="$out/bench-$kver.csv" -v txt="$out/bench-$kver.txt" '
-			/^mmf-csv: / { sub(/^mmf-csv: /, ""); print > csv; next }
-			{ print; print > txt; fflush() }'
+		while IFS= read -r line; do	# line by line: the table as it comes
+			case $line in
+			"mmf-csv: "*) printf '%s\n' "${line#mmf-csv: }" >> "$out/bench-$kver.csv" ;;
+			*) printf '%s\n' "$line" | tee -a "$out/bench-$kver.txt" ;;
+			esac
+		done
 	status=${PIPESTATUS[0]}
 	set -e
 	if [ "$status" -ne 0 ]; then
