@@ -40,7 +40,7 @@ while read -r series kver; do
 	b="mmf_bench -s $sizes -r $rounds -o /tmp/bench.csv $*"
 	recdb_cmd=:
 	[ "$recdb" -eq 0 ] ||
-		recdb_cmd="/mmf/bench/recdb_bench -m $recdb -r $rounds /mnt/ext4/recdb.dat"
+		recdb_cmd="recdb_bench -m $recdb -r $rounds -o /tmp/bench.csv /mnt/ext4/recdb.dat"
 	# The CSV leaves the guest on its output, each line marked mmf-csv.
 	set +e
 	MMF_BUILD=$build "$top/tools/vm/run-vm.sh" -k "$kver" -d "$disk" -m "$mem" -t 86400 \
