@@ -884,11 +884,11 @@ TEST(inheritable_mapping_handles_cross_exec)
 	memset(v, 0, 128);
 
 	/* Not inheritable: the exec'd child gets nothing. */
-	n = OpenFileMappingA(FILE_MAP_WRITE, FALSE, name);
+	n = OpenFileMappingA(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, name);
 	ASSERT_NE(NULL, n);
 	EXPECT_EQ(INHERIT_NOTHING, exec_child_with_export(n, &cloexec));
 	EXPECT_EQ(FD_CLOEXEC, cloexec);
-	o = OpenFileMappingA(FILE_MAP_WRITE, TRUE, name);
+	o = OpenFileMappingA(FILE_MAP_READ | FILE_MAP_WRITE, TRUE, name);
 	ASSERT_NE(NULL, o);
 	EXPECT_EQ(0, exec_child_with_export(o, &cloexec));
 	EXPECT_EQ(0, cloexec);
