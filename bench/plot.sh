@@ -56,4 +56,6 @@ cols=3 rows=$(((panels + 2) / 3))
 	done
 	echo "unset multiplot"
 } > "$tmp/plot.gp"
-gnuplot "$tmp/plot.gp"
+# (a single size gives gnuplot an empty range, which it widens and warns of)
+gnuplot "$tmp/plot.gp" 2>&1 | { grep -v '^Warning: empty . range' || true; } >&2
+[ "${PIPESTATUS[0]}" -eq 0 ]
