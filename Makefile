@@ -12,7 +12,8 @@
 #                low memory, failing disks, ... (tools/stress.sh)
 #   make demo    boot the test VM and run the example
 #   make vm K=6.12   a shell in the test VM with everything inside
-#   make bench   mmf against native mmap/msync in the test VM, as ratios
+#   make bench   mmf against native mmap/msync in the test VM, as ratios, a
+#                CSV and plots in build/bench/ (Documentation/performance.rst)
 #   make install PREFIX=/usr/local DESTDIR=   library, headers, pkg-config
 #                file, mmfctl, man pages (no module: see modules_install)
 #   make modules_install KDIR=/lib/modules/<version>/build   the module
