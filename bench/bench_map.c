@@ -25,6 +25,7 @@ size_t page;
 int verify_stride = 1;
 unsigned long long checked_pages;
 int native_fsync;
+unsigned int readaround;
 
 void die(const char *what)
 {
@@ -137,6 +138,7 @@ static void map_mmf(struct map *m, struct target *t, const char *name)
 {
 	struct mmf_create c = {
 		.size = sizeof(c), .fd = t->fd, .prot = MMF_PROT_READWRITE,
+		.readaround = readaround,
 	};
 
 	if (t->fd < 0) {

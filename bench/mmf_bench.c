@@ -7,12 +7,14 @@
  * mmf/native.  Run inside the test VM (make bench); nothing here asserts a
  * time, but a wrong byte read or written ends it with status 1.
  *
- *   mmf_bench [-A] [-f] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] [-w WORKLOAD,...]
+ *   mmf_bench [-A] [-f] [-R PAGES] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] [-w WORKLOAD,...]
  *             [-v STRIDE] [-o CSV] [-L FS] [-k KERNEL] FILE|swap
  *
  * -A runs native both ways (an A/A run: the noise floor; no module needed).
  * -f makes native durable flushes msync + fsync instead of msync +
  * fdatasync (MMF_FLUSH_DURABLE has fdatasync's semantics).
+ * -R sets the sections' read-around window in pages (mmf_create.readaround;
+ * 0, the default, lets the module choose).
  * -S is the smoke run of make check: 16 MiB, one round, 20 commits, every
  * written page checked.  -o appends one CSV row per workload and size.
  */
@@ -132,7 +134,7 @@ static void run_size(struct target *t, size_t mib, const struct report *rep, con
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mmf_bench [-A] [-f] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] "
+	fprintf(stderr, "usage: mmf_bench [-A] [-f] [-R PAGES] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] "
 			"[-w WORKLOAD,...] [-v STRIDE] [-o CSV] [-L FS] [-k KERNEL] FILE|swap\n");
 	return 2;
 }
@@ -149,8 +151,9 @@ int main(int argc, char **argv)
 	struct report rep;
 
 	verify_stride = 61;	/* a prime: every offset within larger strides */
-	while ((opt = getopt(argc, argv, "AfSs:r:n:w:v:o:L:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "AfR:Ss:r:n:w:v:o:L:k:")) != -1) {
 		switch (opt) {
+		case 'R': readaround = strtoul(optarg, NULL, 0); break;
 		case 'f': native_fsync = 1; break;
 		case 'A': aa = 1; break;
 		case 'S':
