@@ -134,8 +134,9 @@ static void run_size(struct target *t, size_t mib, const struct report *rep, con
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mmf_bench [-A] [-f] [-R PAGES] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] "
-			"[-w WORKLOAD,...] [-v STRIDE] [-o CSV] [-L FS] [-k KERNEL] FILE|swap\n");
+	fprintf(stderr, "usage: mmf_bench [-A] [-f] [-R PAGES] [-S] [-s MIB,...] [-r ROUNDS] "
+			"[-n COMMITS] [-w WORKLOAD,...] [-v STRIDE] [-o CSV] [-L FS] [-k KERNEL] "
+			"FILE|swap\n");
 	return 2;
 }
 
@@ -210,6 +211,11 @@ int main(int argc, char **argv)
 	printf("# Linux %s, %s (%s), %d round%s, median [min-max], native then %s\n",
 	       kernel, t.fs, t.path ? t.path : "swap-backed section", rounds, rounds > 1 ? "s" : "",
 	       aa ? "native again (A/A)" : "mmf");
+	/* The settings that change what a row means. */
+	printf("# commit: %d commits; native durable flush: msync + %s; read-around: %s", commits,
+	       native_fsync ? "fsync" : "fdatasync", readaround ? "" : "the module's default\n");
+	if (readaround)
+		printf("%u pages\n", readaround);
 	report_header(aa ? "native" : "mmf");
 	for (int i = 0; i < nworkloads; i++)
 		if (applies(&workloads[i], &t) && wanted(only, workloads[i].name))
