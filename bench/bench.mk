@@ -15,7 +15,7 @@ $(BUILD)/bench/mmf_bench: $(BENCH_SRCS) bench/bench.h bench/bench_report.h inclu
 	$(CC) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR_FLAG) -I$(TOP)/include/uapi -o $@ $(BENCH_SRCS)
 
 # recdb_bench links libmmf statically: nothing to find at run time.
-$(BUILD)/bench/recdb_bench: bench/recdb_bench.c bench/bench_report.c bench/bench_report.h \
+$(BUILD)/bench/recdb_bench: bench/recdb_bench.c bench/bench_report.c bench/bench_report.h examples/recdb/record.h \
 	$(LIB_DIR)/libmmf.a include/mmf.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR_FLAG) -I$(TOP)/include -o $@ \

@@ -34,15 +34,7 @@
 
 #include "bench_report.h"
 
-#define RECORD_MAGIC 0x5245434fu	/* "RECO", as recdb */
-
-/* recdb's record: 256 bytes, so records never straddle a page. */
-struct record {
-	uint32_t magic;
-	uint32_t version;	/* bumped by every update */
-	uint64_t id;
-	char text[240];
-};
+#include "../examples/recdb/record.h"
 
 struct db {
 	mmf_section *section;	/* NULL: plain mmap */

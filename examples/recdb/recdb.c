@@ -25,15 +25,7 @@
 
 #include <mmf.h>
 
-#define RECORD_MAGIC 0x5245434fu	/* "RECO" */
-
-/* One record: 256 bytes, so records never straddle a page. */
-struct record {
-	uint32_t magic;
-	uint32_t version;	/* bumped by every update */
-	uint64_t id;
-	char text[240];
-};
+#include "record.h"
 
 struct db {
 	mmf_section *section;
