@@ -52,6 +52,16 @@ typedef struct mmf_section mmf_section;
  * -EINVAL).
  */
 #define MMF_SECTION_PAST_EOF	(1U << 2)
+/*
+ * A swap-backed section (fd MMF_NO_FILE) or one on a tmpfs file (else
+ * -EOPNOTSUPP): its views do not record writes, and so cost what a shared
+ * mmap() costs.  Its dirty_pages, pages_dirtied and pages_flushed stay 0,
+ * mmf_flush() has nothing to do, and mmf_write_watch() fails with
+ * -EOPNOTSUPP.  A named section keeps its creator's choice
+ * (mmf_stats.flags).  Needs a module that reports MMF_FEATURE_UNTRACKED
+ * (else -EINVAL).
+ */
+#define MMF_SECTION_UNTRACKED	(1U << 3)
 
 /* Access of a handle (mmf_open) or a view (mmf_map, mmf_query). */
 #define MMF_MAP_READ		(1U << 0)
@@ -113,9 +123,9 @@ struct mmf_stats {
 	uint64_t views;		/* live views */
 	uint64_t dirty_pages;	/* pages written through views, dirty now */
 	unsigned int readaround; /* read-around window in pages */
-	unsigned int reserved;	/* zero */
+	unsigned int flags;	/* MMF_SECTION_UNTRACKED, if made so (0.9.0: reserved) */
 };
-#define MMF_STATS_SIZE_VER0	(offsetof(struct mmf_stats, reserved) + sizeof(unsigned int))
+#define MMF_STATS_SIZE_VER0	(offsetof(struct mmf_stats, flags) + sizeof(unsigned int))
 
 /*
  * Optional settings of mmf_create_options(); NULL means all defaults.  Any

@@ -36,8 +36,10 @@
 
 #include "mmf_compat.h"
 
-/* Read-around window in pages: default and largest accepted. */
-#define MMF_READAROUND_DEFAULT	32
+/*
+ * Largest read-around window in pages a caller may ask for.  The default
+ * (0) is the window the backing file's open gave it, as for mmap(2).
+ */
 #define MMF_READAROUND_MAX	1024
 
 /*
@@ -113,7 +115,8 @@ struct mmf_vmops {
  * system) and, while its name lives, to @ns.
  *
  * Immutable after creation: id, anchor, file, rofile, mapping, inode, size, pages,
- * tail, prot, readaround, swap, can_writeback, can_retry, wb_base, owner_uid.
+ * tail, prot, readaround, swap, untracked, can_writeback, can_retry, wb_base,
+ * owner_uid.
  * Set once under mmf_names_lock before the name is hashed, immutable
  * after: name, name_len, uid, gid, mode.
  * mmf_names_lock: handles, name_node (while hashed), ns (dropped and
@@ -136,8 +139,13 @@ struct mmf_section {
 	pgoff_t pages;			/* size rounded up to pages */
 	pgoff_t tail;			/* partial last page, or ULONG_MAX */
 	u32 prot;			/* MMF_PROT_* */
-	u32 readaround;			/* pages */
+	u32 readaround;			/* pages: f_ra.ra_pages of both files */
 	bool swap;			/* shmem file of our own */
+	/*
+	 * MMF_CREATE_UNTRACKED (shmem only): views have no page_mkwrite, so
+	 * nothing is recorded in @dirty or @watch, and flushes re-arm nothing.
+	 */
+	bool untracked;
 	bool can_writeback;		/* mapping has a real write-back */
 	/*
 	 * A failed write-back is retried by making its pages dirty again:
@@ -259,6 +267,7 @@ extern unsigned int mmf_max_sections_per_user;
 
 /* mmf_uarg.c: extensible ioctl arguments. */
 int mmf_uarg_in(void *karg, size_t ksize, const void __user *uarg);
+int mmf_uarg_in_min(void *karg, size_t ksize, size_t minsize, const void __user *uarg);
 int mmf_uarg_out(void __user *uarg, const void *karg, size_t ksize);
 
 /* mmf_section.c */

@@ -22,7 +22,7 @@ static long mmf_ioctl_version(void __user *uarg)
 		return -EINVAL;
 	v.abi_version = MMF_ABI_VERSION;
 	v.page_size = PAGE_SIZE;
-	v.features = MMF_FEATURE_PAST_EOF;
+	v.features = MMF_FEATURE_PAST_EOF | MMF_FEATURE_UNTRACKED;
 	return mmf_uarg_out(uarg, &v, sizeof(v));
 }
 

@@ -188,6 +188,13 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
 	}
 	sec->file = file;
 	sec->rofile = ro;
+	/*
+	 * 0 keeps the window open gave the file (the device's read_ahead_kb,
+	 * what mmap(2) of the file reads around a fault with); the section
+	 * reports the window in use either way.
+	 */
+	if (!sec->readaround)
+		sec->readaround = file->f_ra.ra_pages;
 	file->f_ra.ra_pages = sec->readaround;
 	ro->f_ra.ra_pages = sec->readaround;
 	return 0;
@@ -205,8 +212,11 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
 /*
  * A new section on @backing (NULL: swap-backed), not yet bound.  The
  * per-user limit is charged to the caller's effective uid.  @flags: only
- * MMF_CREATE_PAST_EOF is looked at (a read-only section may pass the end of
- * its file: faults there raise SIGBUS, as on a file truncated under a view).
+ * MMF_CREATE_PAST_EOF (a read-only section may pass the end of its file:
+ * faults there raise SIGBUS, as on a file truncated under a view) and
+ * MMF_CREATE_UNTRACKED (only where nothing writes pages back: the flush
+ * set is what makes a flush write, and failed write-backs retried) are
+ * looked at.
  */
 struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
 				       u32 readaround, u32 flags)
@@ -222,6 +232,8 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 		err = mmf_check_backing(backing, prot);
 		if (err)
 			return ERR_PTR(err);
+		if ((flags & MMF_CREATE_UNTRACKED) && mapping_can_writeback(backing->f_mapping))
+			return ERR_PTR(-EOPNOTSUPP);
 		size = i_size_read(file_inode(backing));
 		if (!max_size) {
 			if (!size)
@@ -256,7 +268,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	if (!sec->stats)
 		goto free;
 
-	sec->readaround = readaround ? readaround : MMF_READAROUND_DEFAULT;
+	sec->readaround = readaround;
 	err = mmf_open_files(sec, backing, prot, size);
 	if (err)
 		goto free;
@@ -268,6 +280,7 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 	sec->tail = offset_in_page(size) ? size >> PAGE_SHIFT : ULONG_MAX;
 	sec->prot = prot;
 	sec->swap = !backing;
+	sec->untracked = flags & MMF_CREATE_UNTRACKED;
 	sec->can_writeback = mapping_can_writeback(sec->mapping);
 	sec->can_retry = sec->can_writeback && sec->inode->i_sb->s_bdev;
 	sec->wb_base = errseq_sample(&sec->mapping->wb_err);
@@ -411,7 +424,7 @@ long mmf_ioctl_create(struct mmf_handle *h, void __user *uarg)
 	if (ret)
 		return ret;
 	if ((c.flags & ~(MMF_CREATE_SWAP | MMF_CREATE_EXCL | MMF_CREATE_SAME_BACKING |
-			 MMF_CREATE_PAST_EOF)) || c.reserved)
+			 MMF_CREATE_PAST_EOF | MMF_CREATE_UNTRACKED)) || c.reserved)
 		return -EINVAL;
 	/* An output field: what the caller passed in it means nothing. */
 	c.result = 0;
@@ -507,7 +520,8 @@ long mmf_ioctl_stat(struct mmf_handle *h, void __user *uarg)
 	struct mmf_stat st;
 	long ret;
 
-	ret = mmf_uarg_in(&st, sizeof(st), uarg);
+	BUILD_BUG_ON(offsetofend(struct mmf_stat, readaround) != MMF_STAT_SIZE_VER0);
+	ret = mmf_uarg_in_min(&st, sizeof(st), MMF_STAT_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (st.flags)
@@ -531,5 +545,7 @@ long mmf_ioctl_stat(struct mmf_handle *h, void __user *uarg)
 	st.dirty_pages = atomic_long_read(&sec->dirty.count);
 	st.prot = sec->prot;
 	st.readaround = sec->readaround;
+	st.section_flags = sec->untracked ? MMF_CREATE_UNTRACKED : 0;
+	st.reserved = 0;
 	return mmf_uarg_out(uarg, &st, sizeof(st));
 }

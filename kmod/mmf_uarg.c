@@ -12,21 +12,27 @@
 /* Largest argument we look at; anything larger is surely a bad size. */
 #define MMF_UARG_MAX	PAGE_SIZE
 
-int mmf_uarg_in(void *karg, size_t ksize, const void __user *uarg)
+/* @minsize: the struct's size when first published; what it grew reads as 0. */
+int mmf_uarg_in_min(void *karg, size_t ksize, size_t minsize, const void __user *uarg)
 {
 	u32 usize;
 	int ret;
 
 	if (get_user(usize, (const u32 __user *)uarg))
 		return -EFAULT;
-	/* Every struct was published at its present size in ABI 1. */
-	if (usize < ksize || usize > MMF_UARG_MAX)
+	if (usize < minsize || usize > MMF_UARG_MAX)
 		return -EINVAL;
 	ret = copy_struct_from_user(karg, ksize, uarg, usize);
 	if (ret)
 		return ret;
 	*(u32 *)karg = usize;
 	return 0;
+}
+
+/* For the structs published at their present size in ABI 1. */
+int mmf_uarg_in(void *karg, size_t ksize, const void __user *uarg)
+{
+	return mmf_uarg_in_min(karg, ksize, ksize, uarg);
 }
 
 int mmf_uarg_out(void __user *uarg, const void *karg, size_t ksize)

@@ -329,7 +329,11 @@ static void mmf_vmops_fill(struct mmf_vmops *mo, struct mmf_section *sec,
 	ops->fault = mmf_vm_fault;
 	if (orig->map_pages)
 		ops->map_pages = mmf_vm_map_pages;
-	ops->page_mkwrite = orig->page_mkwrite ? mmf_vm_page_mkwrite : mmf_vm_mkwrite_nofs;
+	/* Untracked: no page_mkwrite, so shared pages map writable at once. */
+	if (orig->page_mkwrite)
+		ops->page_mkwrite = mmf_vm_page_mkwrite;
+	else
+		ops->page_mkwrite = sec->untracked ? NULL : mmf_vm_mkwrite_nofs;
 }
 
 /* The section's copy for @orig; @spare is used (and NULLed) if needed. */

@@ -59,6 +59,11 @@ long mmf_ioctl_write_watch(void __user *uarg)
 		mmap_read_unlock(mm);
 		return -EINVAL;
 	}
+	/* Its writes are not recorded: no watch to read. */
+	if (sec->untracked) {
+		mmap_read_unlock(mm);
+		return -EOPNOTSUPP;
+	}
 	first = vma->vm_pgoff + ((w.addr - vma->vm_start) >> PAGE_SHIFT);
 	shared = vma->vm_flags & VM_SHARED;
 	/*

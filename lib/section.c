@@ -109,7 +109,8 @@ MMF_EXPORT int mmf_create_options(int fd, uint64_t max_size, unsigned int protec
 		return ret;
 	flags = o.flags;
 	name = o.name;
-	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING | MMF_SECTION_PAST_EOF))
+	if (flags & ~(MMF_SECTION_EXCL | MMF_SECTION_ANY_BACKING | MMF_SECTION_PAST_EOF |
+		      MMF_SECTION_UNTRACKED))
 		return -EINVAL;
 	if ((flags & MMF_SECTION_PAST_EOF) &&
 	    (protection != MMF_PAGE_READONLY || fd == MMF_NO_FILE))
@@ -130,6 +131,8 @@ MMF_EXPORT int mmf_create_options(int fd, uint64_t max_size, unsigned int protec
 		c.flags |= MMF_CREATE_EXCL;
 	if (flags & MMF_SECTION_PAST_EOF)
 		c.flags |= MMF_CREATE_PAST_EOF;
+	if (flags & MMF_SECTION_UNTRACKED)
+		c.flags |= MMF_CREATE_UNTRACKED;
 	/* Someone else's file under a well-known name: refused unless asked. */
 	if (!(flags & MMF_SECTION_ANY_BACKING))
 		c.flags |= MMF_CREATE_SAME_BACKING;
@@ -277,6 +280,7 @@ MMF_EXPORT int mmf_section_stats(const mmf_section *section, struct mmf_stats *s
 		.dirty_pages = st.dirty_pages,
 		.protection = st.prot,
 		.readaround = st.readaround,
+		.flags = st.section_flags & MMF_CREATE_UNTRACKED ? MMF_SECTION_UNTRACKED : 0,
 	};
 	mmf__out_fill(stats, &out, sizeof(out));
 	return 0;

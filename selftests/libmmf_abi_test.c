@@ -139,7 +139,7 @@ TEST_F(abi, out_structs_of_any_size)
 	EXPECT_EQ(st.section_id, u.st.section_id);
 	EXPECT_EQ(st.pages_dirtied, u.st.pages_dirtied);
 	EXPECT_EQ(st.dirty_pages, u.st.dirty_pages);
-	EXPECT_EQ(0, u.st.reserved);
+	EXPECT_EQ(0, u.st.flags);
 	for (i = sizeof(u.st), tail = 0; i < sizeof(u); i++)
 		tail += u.b[i] != 0;
 	EXPECT_EQ(0, tail);

@@ -71,6 +71,7 @@ static inline int kmsg_count_since(unsigned long long mark, const char *needle)
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -196,6 +197,27 @@ static inline int mmft_read_knob(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/*
+ * The read-around window, in pages, that open(2) gives a file on the file
+ * system of @fd: its device's read_ahead_kb (/sys/class/bdi); 0 where the
+ * file system has no device (tmpfs) or for @fd -1 (a swap-backed section).
+ */
+static inline long mmft_file_readaround(int fd)
+{
+	char path[64], buf[32];
+	struct stat st;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
+		 major(st.st_dev), minor(st.st_dev));
+	if (mmft_read_knob(path, buf, sizeof(buf)))
+		return 0;
+	return strtol(buf, NULL, 10) * 1024 / sysconf(_SC_PAGESIZE);
 }
 
 /* Write @val to a sysctl or module parameter: 0 or -errno. */

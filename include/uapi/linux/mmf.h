@@ -60,9 +60,18 @@ struct mmf_version {
  * Pages past the end raise SIGBUS until the file grows, as with mmap().
  */
 #define MMF_CREATE_PAST_EOF	(1U << 3)
+/*
+ * swap-backed or tmpfs sections only (else -EOPNOTSUPP): views do not record
+ * writes.  Shared views are mapped writable at once, as by mmap(); the
+ * section keeps no dirty pages (dirty_pages, pages_dirtied and pages_written
+ * stay 0) and its views have no write watch (-EOPNOTSUPP).  A section that
+ * is joined by name keeps the choice its creator made (mmf_stat.section_flags).
+ */
+#define MMF_CREATE_UNTRACKED	(1U << 4)
 
 /* struct mmf_version.features */
 #define MMF_FEATURE_PAST_EOF	(1ULL << 0)	/* MMF_CREATE_PAST_EOF is known */
+#define MMF_FEATURE_UNTRACKED	(1ULL << 1)	/* MMF_CREATE_UNTRACKED is known */
 
 /* struct mmf_create.result */
 #define MMF_RESULT_EXISTED	(1U << 0)	/* bound to an existing section */
@@ -151,7 +160,13 @@ struct mmf_stat {
 	__u64 dirty_pages;	/* out: recorded pages dirty now */
 	__u32 prot;		/* out: MMF_PROT_* */
 	__u32 readaround;	/* out: read-around window in pages */
+	/* Since MMF_FEATURE_UNTRACKED; a caller passing the size above gets the rest. */
+	__u32 section_flags;	/* out: MMF_CREATE_UNTRACKED if the section was */
+	__u32 reserved;		/* out: zero */
 };
+
+/* The size of struct mmf_stat in ABI 1 as first published. */
+#define MMF_STAT_SIZE_VER0	96
 
 /* MMF_IOC_QUERY: the view that contains an address of the caller. */
 struct mmf_query {
