@@ -36,6 +36,7 @@ extern int verify_stride;	/* check every Nth page after a write (1: all) */
 extern unsigned long long checked_pages;	/* stamps checked, all told */
 extern int native_fsync;	/* native durable flush: fsync, not fdatasync */
 extern unsigned int readaround;	/* the sections' read-around in pages, 0: default */
+extern int untracked;		/* sections made with MMF_CREATE_UNTRACKED */
 
 void die(const char *what);
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -26,6 +26,7 @@ int verify_stride = 1;
 unsigned long long checked_pages;
 int native_fsync;
 unsigned int readaround;
+int untracked;
 
 void die(const char *what)
 {
@@ -145,6 +146,8 @@ static void map_mmf(struct map *m, struct target *t, const char *name)
 		c.flags = MMF_CREATE_SWAP;
 		c.max_size = t->len;
 	}
+	if (untracked)
+		c.flags |= MMF_CREATE_UNTRACKED;
 	if (name) {
 		c.flags |= MMF_CREATE_EXCL;
 		c.name = (uintptr_t)name;

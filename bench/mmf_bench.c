@@ -7,7 +7,7 @@
  * mmf/native.  Run inside the test VM (make bench); nothing here asserts a
  * time, but a wrong byte read or written ends it with status 1.
  *
- *   mmf_bench [-A] [-f] [-R PAGES] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] [-w WORKLOAD,...]
+ *   mmf_bench [-A] [-f] [-R PAGES] [-U] [-S] [-s MIB,...] [-r ROUNDS] [-n COMMITS] [-w WORKLOAD,...]
  *             [-v STRIDE] [-o CSV] [-L FS] [-k KERNEL] FILE|swap
  *
  * -A runs native both ways (an A/A run: the noise floor; no module needed).
@@ -15,6 +15,8 @@
  * fdatasync (MMF_FLUSH_DURABLE has fdatasync's semantics).
  * -R sets the sections' read-around window in pages (mmf_create.readaround;
  * 0, the default, lets the module choose).
+ * -U makes the sections MMF_CREATE_UNTRACKED (tmpfs and swap only): no
+ * dirty record, no write watch, shared pages writable at once.
  * -S is the smoke run of make check: 16 MiB, one round, 20 commits, every
  * written page checked.  -o appends one CSV row per workload and size.
  */
@@ -134,7 +136,7 @@ static void run_size(struct target *t, size_t mib, const struct report *rep, con
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mmf_bench [-A] [-f] [-R PAGES] [-S] [-s MIB,...] [-r ROUNDS] "
+	fprintf(stderr, "usage: mmf_bench [-A] [-f] [-R PAGES] [-U] [-S] [-s MIB,...] [-r ROUNDS] "
 			"[-n COMMITS] [-w WORKLOAD,...] [-v STRIDE] [-o CSV] [-L FS] [-k KERNEL] "
 			"FILE|swap\n");
 	return 2;
@@ -152,10 +154,11 @@ int main(int argc, char **argv)
 	struct report rep;
 
 	verify_stride = 61;	/* a prime: every offset within larger strides */
-	while ((opt = getopt(argc, argv, "AfR:Ss:r:n:w:v:o:L:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "AfR:USs:r:n:w:v:o:L:k:")) != -1) {
 		switch (opt) {
 		case 'R': readaround = strtoul(optarg, NULL, 0); break;
 		case 'f': native_fsync = 1; break;
+		case 'U': untracked = 1; break;
 		case 'A': aa = 1; break;
 		case 'S':
 			sizes = "16";
@@ -212,8 +215,10 @@ int main(int argc, char **argv)
 	       kernel, t.fs, t.path ? t.path : "swap-backed section", rounds, rounds > 1 ? "s" : "",
 	       aa ? "native again (A/A)" : "mmf");
 	/* The settings that change what a row means. */
-	printf("# commit: %d commits; native durable flush: msync + %s; read-around: %s", commits,
-	       native_fsync ? "fsync" : "fdatasync", readaround ? "" : "the module's default\n");
+	printf("# sections: %s; commit: %d commits; native durable flush: msync + %s; "
+	       "read-around: %s", untracked ? "untracked (MMF_CREATE_UNTRACKED)" : "tracked",
+	       commits, native_fsync ? "fsync" : "fdatasync",
+	       readaround ? "" : "the module's default\n");
 	if (readaround)
 		printf("%u pages\n", readaround);
 	report_header(aa ? "native" : "mmf");

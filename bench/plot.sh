@@ -45,11 +45,15 @@ cols=3 rows=$(((panels + 2) / 3))
 		echo "set ylabel '$(cat "$tmp/$w.unit")'"
 		sep="plot"
 		color=1
-		for fs in ext4 tmpfs swap; do
+		for fs in ext4 tmpfs swap tmpfs-untracked swap-untracked; do
 			[ -e "$tmp/$w,$fs,mmf" ] || { color=$((color + 1)); continue; }
-			echo "$sep '$tmp/$w,$fs,mmf' using 1:2 with linespoints lc $color dt 1 title '$fs mmf', \\"
-			echo "  '$tmp/$w,$fs,native' using 1:2 with linespoints lc $color dt 2 title '$fs native'\\"
+			echo "$sep '$tmp/$w,$fs,mmf' using 1:2 with linespoints lc $color dt 1 title '$fs mmf'\\"
 			sep=","
+			# Untracked sections: the same native line as tracked ones.
+			case $fs in
+			*-untracked) ;;
+			*) echo "$sep '$tmp/$w,$fs,native' using 1:2 with linespoints lc $color dt 2 title '$fs native'\\" ;;
+			esac
 			color=$((color + 1))
 		done
 		echo

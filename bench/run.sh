@@ -1,8 +1,9 @@
 #!/bin/bash
 # make bench: runs mmf_bench in the test VM, one boot per target kernel
 # (only K's when K=6.1, 6.12, 7.2 or a version is set), on ext4, tmpfs and
-# a swap-backed section, then recdb_bench (the record database at scale)
-# on ext4.  Prints the tables as they come; leaves in $BUILD/bench/:
+# a swap-backed section, the write workloads again on tmpfs and swap with
+# untracked sections (MMF_CREATE_UNTRACKED: labelled tmpfs-untracked and
+# swap-untracked), then recdb_bench (the record database at scale) on ext4.  Prints the tables as they come; leaves in $BUILD/bench/:
 #   bench-<kernel>.txt   the tables of that kernel
 #   bench.csv            one row per kernel, fs, workload and size: median,
 #                        min and max of both ways, and mmf/native
@@ -22,6 +23,8 @@ sizes=${BENCH_SIZES:-16,64,256,1024}
 rounds=${BENCH_ROUNDS:-5}
 recdb=${BENCH_RECDB_MIB:-2048}
 out=$build/bench
+# What untracked sections change: writing and flushing.
+untracked_work=write-flush,sparse-flush,flush-256,flush-256-hist,commit,share,fault-write
 max=$(tr , '\n' <<< "$sizes" | sort -n | tail -n 1)
 # A tmpfs file and a swap-backed section of the largest size at once, and
 # room for the page cache and the kernel (recdb starts each run from a
@@ -38,6 +41,7 @@ while read -r series kver; do
 	rm -f "$out/bench-$kver.csv" "$out/bench-$kver.txt"
 	echo "## Linux $kver (sizes $sizes MiB, $rounds rounds, guest $mem MiB)"
 	b="mmf_bench -s $sizes -r $rounds -o /tmp/bench.csv $*"
+	u="mmf_bench -s $sizes -r $rounds -o /tmp/bench.csv -U -w $untracked_work $*"
 	recdb_cmd=:
 	[ "$recdb" -eq 0 ] ||
 		recdb_cmd="recdb_bench -m $recdb -r $rounds -o /tmp/bench.csv /mnt/ext4/recdb.dat"
@@ -54,6 +58,8 @@ while read -r series kver; do
 		 $b /mnt/ext4/bench || rc=1
 		 $b /tmp/bench || rc=1
 		 $b swap || rc=1
+		 $u -L tmpfs-untracked /tmp/bench || rc=1
+		 $u -L swap-untracked swap || rc=1
 		 $recdb_cmd || rc=1
 		 sed 's/^/mmf-csv: /' /tmp/bench.csv
 		 mmfctl unload || rc=1

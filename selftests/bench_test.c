@@ -106,6 +106,25 @@ TEST_F_TIMEOUT(smoke, mmf_bench_every_workload_on_a_swap_backed_section, 600)
 	EXPECT_EQ(14, rows);
 }
 
+/* Untracked sections (-U, MMF_CREATE_UNTRACKED): every workload too. */
+TEST_F_TIMEOUT(smoke, mmf_bench_every_workload_on_tmpfs_untracked, 600)
+{
+	char *argv[] = { BENCH "/mmf_bench", "-S", "-U", "/tmp/bench_smoke", NULL };
+	int rows;
+
+	ASSERT_EQ(0, run(argv, &rows));
+	EXPECT_EQ(16, rows);
+}
+
+TEST_F_TIMEOUT(smoke, mmf_bench_every_workload_on_an_untracked_swap_backed_section, 600)
+{
+	char *argv[] = { BENCH "/mmf_bench", "-S", "-U", "swap", NULL };
+	int rows;
+
+	ASSERT_EQ(0, run(argv, &rows));
+	EXPECT_EQ(14, rows);
+}
+
 TEST_F_TIMEOUT(smoke, recdb_bench_on_ext4, 600)
 {
 	char *argv[] = { BENCH "/recdb_bench", "-S", "/mnt/ext4/recdb_smoke", NULL };
