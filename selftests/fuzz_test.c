@@ -625,8 +625,11 @@ static void fz_op_create(struct fz_thread *t, const struct fz_call *c)
 		cr.flags |= MMF_CREATE_EXCL;
 	if ((r >> 5) % 4 == 0)
 		cr.flags |= MMF_CREATE_SAME_BACKING;
+	/* Refused on ext4 (EOPNOTSUPP): mostly on tmpfs and swap. */
+	if ((r >> 60) % 4 == 0)
+		cr.flags |= MMF_CREATE_UNTRACKED;
 	if (bad == 1 || bad == -2)
-		cr.flags = (uint32_t)(r >> 8) & 0x1f;
+		cr.flags = (uint32_t)(r >> 8) & 0x3f;
 	cr.fd = swap ? -1 : fz_backing(t, c->a[4], !(bad == 2 || bad == -2));
 	cr.prot = 1 + (r >> 16) % 3;
 	if (!swap && (cr.fd == t->file || cr.fd == t->tmp) && (r >> 18) % 2)

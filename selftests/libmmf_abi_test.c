@@ -279,6 +279,44 @@ TEST_F(abi, read_only_section_past_the_end_of_the_file)
 	mmf_close(s);
 }
 
+/* MMF_SECTION_UNTRACKED: on shmem only, reported, and no write watch. */
+TEST_F(abi, untracked_sections_through_the_library)
+{
+	struct mmf_options o = { .size = sizeof(o), .flags = MMF_SECTION_UNTRACKED };
+	struct mmf_stats st = { .size = sizeof(st) };
+	uint64_t bits = 0, written = 1;
+	size_t count = 7;
+	mmf_section *s, *t;
+	char *v;
+
+	/* ext4 writes back: the record is what a flush writes. */
+	EXPECT_EQ(-EOPNOTSUPP, mmf_create_options(self->fd, 0, MMF_PAGE_READWRITE, &o, &s));
+	ASSERT_EQ(0, mmf_create_options(MMF_NO_FILE, 4 * PG, MMF_PAGE_READWRITE, &o, &s));
+	ASSERT_EQ(0, mmf_section_stats(s, &st));
+	EXPECT_EQ(MMF_SECTION_UNTRACKED, st.flags);
+	ASSERT_EQ(0, mmf_map(s, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
+	memset(v, 'u', 4 * PG);
+	EXPECT_EQ(-EOPNOTSUPP, mmf_write_watch(v, 4 * PG, 0, &bits, 64, &count));
+	EXPECT_EQ(0, mmf_flush(v, 0, 0, &written));
+	EXPECT_EQ(0, written);
+	ASSERT_EQ(0, mmf_section_stats(s, &st));
+	EXPECT_EQ(0, st.pages_dirtied);
+	EXPECT_EQ(0, st.dirty_pages);
+	EXPECT_EQ(1, st.flushes);
+	/* A tracked one says so, and counts. */
+	ASSERT_EQ(0, mmf_create(MMF_NO_FILE, 4 * PG, MMF_PAGE_READWRITE, &t));
+	ASSERT_EQ(0, mmf_section_stats(t, &st));
+	EXPECT_EQ(0, st.flags);
+	ASSERT_EQ(0, mmf_unmap(v));
+	ASSERT_EQ(0, mmf_map(t, MMF_MAP_WRITE, 0, 0, NULL, (void **)&v));
+	memset(v, 'u', 4 * PG);
+	ASSERT_EQ(0, mmf_section_stats(t, &st));
+	EXPECT_EQ(4, st.dirty_pages);
+	ASSERT_EQ(0, mmf_unmap(v));
+	ASSERT_EQ(0, mmf_close(t));
+	ASSERT_EQ(0, mmf_close(s));
+}
+
 TEST(available_says_yes)
 {
 	EXPECT_EQ(0, mmf_available());
