@@ -55,7 +55,7 @@ TEST(create_rejects_bad_arguments)
 	EXPECT_EQ(-EINVAL, mmft_lib_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, "", 0, NULL, &s, NULL));
 	EXPECT_EQ(-ENAMETOOLONG, mmft_lib_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, long_name, 0, NULL, &s, NULL));
 	EXPECT_EQ(-EINVAL, mmft_lib_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, NULL, MMF_SECTION_EXCL, NULL, &s, NULL));
-	EXPECT_EQ(-EINVAL, mmft_lib_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, "x", MMF_SECTION_PAST_EOF << 1, NULL, &s, NULL));
+	EXPECT_EQ(-EINVAL, mmft_lib_create(MMF_NO_FILE, 4096, MMF_PAGE_READWRITE, "x", MMF_SECTION_UNTRACKED << 1, NULL, &s, NULL));
 	/* Past the end of a file: read-only sections of a file only. */
 	EXPECT_EQ(-EINVAL, mmft_lib_create(MMF_NO_FILE, 4096, MMF_PAGE_READONLY, NULL, MMF_SECTION_PAST_EOF, NULL, &s, NULL));
 	EXPECT_EQ(-EINVAL, mmft_lib_create(0, 4096, MMF_PAGE_READWRITE, NULL, MMF_SECTION_PAST_EOF, NULL, &s, NULL));
