@@ -214,9 +214,9 @@ static int mmf_open_files(struct mmf_section *sec, struct file *backing, u32 pro
  * per-user limit is charged to the caller's effective uid.  @flags: only
  * MMF_CREATE_PAST_EOF (a read-only section may pass the end of its file:
  * faults there raise SIGBUS, as on a file truncated under a view) and
- * MMF_CREATE_UNTRACKED (only where nothing writes pages back: the flush
- * set is what makes a flush write, and failed write-backs retried) are
- * looked at.
+ * MMF_CREATE_UNTRACKED (only on shmem, where nothing writes pages back: the
+ * flush set is what makes a flush write, and failed write-backs retried)
+ * are looked at.
  */
 struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_size,
 				       u32 readaround, u32 flags)
@@ -232,7 +232,13 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 		err = mmf_check_backing(backing, prot);
 		if (err)
 			return ERR_PTR(err);
-		if ((flags & MMF_CREATE_UNTRACKED) && mapping_can_writeback(backing->f_mapping))
+		/*
+		 * shmem only: other files that are never written back (ramfs)
+		 * have a page_mkwrite of their own, which records every write.
+		 */
+		if ((flags & MMF_CREATE_UNTRACKED) &&
+		    (file_inode(backing)->i_sb->s_magic != TMPFS_MAGIC ||
+		     mapping_can_writeback(backing->f_mapping)))
 			return ERR_PTR(-EOPNOTSUPP);
 		size = i_size_read(file_inode(backing));
 		if (!max_size) {
