@@ -761,6 +761,48 @@ static int stat_at_page_end(int h, size_t room, size_t size)
 }
 
 /*
+ * An untracked WRITECOPY section of a tmpfs file opened read-only: its
+ * shared views never write (not at mmap, not by mprotect, not forced),
+ * its private views copy, and the file keeps its bytes.
+ */
+TEST(an_untracked_writecopy_section_writes_only_copies)
+{
+	size_t pg = MMFT_PAGE, size = 4 * pg;
+	unsigned char *s, *p;
+	char path[64];
+	int fd, ro, h;
+
+	fd = mmft_tmpfile("/tmp", size, 'c', path, sizeof(path));
+	ASSERT_LE(0, fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EACCES, mmft_create(ro, MMF_PROT_READWRITE, 0, NULL, 0,
+				       MMF_CREATE_UNTRACKED, NULL));
+	h = mmft_create(ro, MMF_PROT_WRITECOPY, 0, NULL, 0, MMF_CREATE_UNTRACKED, NULL);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(MAP_FAILED, mmft_map(h, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0));
+	EXPECT_EQ(EACCES, errno);
+	s = mmft_map(h, size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	EXPECT_EQ(-1, mprotect(s, size, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(SIGSEGV, write_signal(s, 'X'));
+	EXPECT_GT(0, mem_write(s + pg));
+	EXPECT_EQ(-1, madvise(s, size, MADV_POPULATE_WRITE));
+	p = mmft_map(h, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 'p', size);
+	EXPECT_EQ(4, mem_write(p + 2 * pg));
+	EXPECT_EQ('c', s[2 * pg]);
+	munmap(p, size);
+	munmap(s, size);
+	EXPECT_EQ(1, mmft_file_all(fd, 0, size, 'c'));
+	close(h);
+	close(ro);
+	close(fd);
+	unlink(path);
+}
+
+/*
  * struct mmf_stat at every size around 96 and 104: never more bytes
  * written than asked for, every byte of the new size set (reserved 0,
  * no stack bytes), unknown tails must be zero, odd sizes work.
