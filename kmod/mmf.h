@@ -73,6 +73,8 @@ void mmf_dirty_destroy(struct mmf_dirty *d);
 int mmf_dirty_prepare(struct mmf_dirty *d, pgoff_t pgoff);
 void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
+unsigned long mmf_dirty_mark_range(struct mmf_dirty *d, pgoff_t first, pgoff_t last);
+bool mmf_dirty_any(struct mmf_dirty *d, pgoff_t first, pgoff_t last);
 bool mmf_dirty_record(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_test(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);

@@ -198,6 +198,59 @@ bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 }
 
 /*
+ * mmf_dirty_mark() for every page of [@first, @last] (a large folio's): one
+ * lock and one lookup per chunk, not per page.  The first page of each
+ * chunk goes through mmf_dirty_mark(), which makes the chunk if a flush
+ * freed it since it was prepared; if a flush frees it again before the
+ * rest are set, they start over the same way.  Returns how many pages were
+ * clear.  May sleep, as mmf_dirty_mark() may.
+ */
+unsigned long mmf_dirty_mark_range(struct mmf_dirty *d, pgoff_t first, pgoff_t last)
+{
+	unsigned long marked = 0;
+
+	while (first <= last) {
+		unsigned long idx = first / MMF_CHUNK_BITS;
+		pgoff_t end = min_t(pgoff_t, last, (pgoff_t)(idx + 1) * MMF_CHUNK_BITS - 1);
+		struct mmf_chunk *chunk;
+		unsigned long n = 0;
+
+		marked += mmf_dirty_mark(d, first);
+		first++;
+		xa_lock(&d->chunks);
+		chunk = xa_load(&d->chunks, idx);
+		/* Emptied, freed and prepared anew meanwhile: not marked busy. */
+		if (chunk && first <= end && mmf_chunk_empty(chunk))
+			__xa_set_mark(&d->chunks, idx, MMF_CHUNK_BUSY);
+		for (; chunk && first <= end; first++)
+			n += mmf_chunk_set(chunk, first % MMF_CHUNK_BITS);
+		xa_unlock(&d->chunks);
+		atomic_long_add(n, &d->count);
+		marked += n;
+	}
+	return marked;
+}
+
+/* Whether any page of [@first, @last] is set. */
+bool mmf_dirty_any(struct mmf_dirty *d, pgoff_t first, pgoff_t last)
+{
+	bool found = false;
+
+	xa_lock(&d->chunks);
+	while (!found && first <= last) {
+		unsigned long idx = first / MMF_CHUNK_BITS;
+		pgoff_t end = min_t(pgoff_t, last, (pgoff_t)(idx + 1) * MMF_CHUNK_BITS - 1);
+		struct mmf_chunk *chunk = xa_load(&d->chunks, idx);
+		unsigned long stop = end % MMF_CHUNK_BITS + 1;
+
+		found = chunk && mmf_chunk_next(chunk, first % MMF_CHUNK_BITS, stop) < stop;
+		first = end + 1;
+	}
+	xa_unlock(&d->chunks);
+	return found;
+}
+
+/*
  * Record @pgoff, never failing: for a page that leaves one index for
  * another and must not fall out of both (a flush taking it, a failed
  * write-back giving it back).  An ordinary allocation first

@@ -4,6 +4,7 @@
  */
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -100,10 +101,19 @@ static int mmf_mmap(struct file *file, struct vm_area_struct *vma)
 	return mmf_view_mmap(file->private_data, vma);
 }
 
+/*
+ * Views are placed as the page cache's large folios need: a view whose
+ * address is congruent with its file offset modulo PMD_SIZE (as mmap(2) of
+ * a file on ext4 or tmpfs gets) lets the core map a large folio with one
+ * fault (7.2), where a view placed anywhere else takes a fault per page of
+ * every folio that straddles a page table.  Too small a view is placed as
+ * any other mapping.
+ */
 static const struct file_operations mmf_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mmf_open,
 	.release	= mmf_release,
+	.get_unmapped_area = thp_get_unmapped_area,
 	.mmap		= mmf_mmap,
 	.unlocked_ioctl	= mmf_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

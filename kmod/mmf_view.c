@@ -137,6 +137,20 @@ static void mmf_record(struct mmf_section *sec, pgoff_t pgoff)
 	mmf_dirty_mark(&sec->watch, pgoff);
 }
 
+static void mmf_record_range(struct mmf_section *sec, pgoff_t first, pgoff_t last)
+{
+	this_cpu_add(sec->stats->pages_dirtied, mmf_dirty_mark_range(&sec->dirty, first, last));
+	mmf_dirty_mark_range(&sec->watch, first, last);
+}
+
+/* The pages of @folio inside the section: [*first, *last]. */
+static void mmf_folio_pages(struct mmf_section *sec, struct folio *folio, pgoff_t *first,
+			    pgoff_t *last)
+{
+	*first = folio->index;
+	*last = min_t(pgoff_t, folio_next_index(folio), sec->pages) - 1;
+}
+
 /*
  * A write fault that may make a whole large folio writable at once: one
  * PMD, or (7.2) the PTEs of every page of a large folio mapped by the
@@ -186,14 +200,14 @@ static int mmf_mkwrite_prepare(struct mmf_section *sec, struct vm_fault *vmf, bo
 static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
 {
 	struct folio *folio = page_folio(vmf->page);
-	pgoff_t i;
+	pgoff_t first, last;
 
 	if (!whole || !folio_test_large(folio)) {
 		mmf_record(sec, vmf->pgoff);
 		return;
 	}
-	for (i = folio->index; i < folio->index + folio_nr_pages(folio) && i < sec->pages; i++)
-		mmf_record(sec, i);
+	mmf_folio_pages(sec, folio, &first, &last);
+	mmf_record_range(sec, first, last);
 }
 
 /*
@@ -206,7 +220,7 @@ static void mmf_mkwrite_record(struct mmf_section *sec, struct vm_fault *vmf, bo
 static void mmf_mkwrite_settle(struct mmf_section *sec, struct vm_fault *vmf, bool whole)
 {
 	struct folio *folio = page_folio(vmf->page);
-	pgoff_t i;
+	pgoff_t first, last, i;
 
 	if (!sec->can_writeback || folio_test_dirty(folio))
 		return;
@@ -214,7 +228,11 @@ static void mmf_mkwrite_settle(struct mmf_section *sec, struct vm_fault *vmf, bo
 		mmf_written_back(sec, vmf->pgoff);
 		return;
 	}
-	for (i = folio->index; i < folio->index + folio_nr_pages(folio) && i < sec->pages; i++)
+	/* Most often none is recorded: one look for the whole folio. */
+	mmf_folio_pages(sec, folio, &first, &last);
+	if (!mmf_dirty_any(&sec->dirty, first, last))
+		return;
+	for (i = first; i <= last; i++)
 		mmf_written_back(sec, i);
 }
 
