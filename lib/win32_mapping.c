@@ -324,11 +324,22 @@ static DWORD section_protect(const struct w32_object *m)
 	}
 }
 
-/* Windows puts views at 64 KiB boundaries; so do we when no address is asked. */
+/* Where the page cache's 2 MiB folios can be mapped with one fault each. */
+#define W32_FOLIO_ALIGN	((size_t)2 << 20)
+
+/*
+ * Windows puts views at 64 KiB boundaries; so do we when no address is
+ * asked.  A view of 2 MiB or more also goes where its file offset falls
+ * modulo 2 MiB, as mmf_map() (and mmap of the file) would place it, so that
+ * large folios map with one fault; the offset is a multiple of 64 KiB, so
+ * the address is too.
+ */
 static int map_aligned(mmf_section *s, unsigned int access, uint64_t offset, size_t length,
 		       void **view)
 {
-	size_t slack = W32_GRANULARITY - mmf__page_size();
+	size_t align = length >= W32_FOLIO_ALIGN ? W32_FOLIO_ALIGN : W32_GRANULARITY;
+	size_t slack = align - mmf__page_size();
+	uintptr_t phase = (uintptr_t)(offset & (align - 1));
 	int tries, ret = -ENOMEM;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -338,7 +349,8 @@ static int map_aligned(mmf_section *s, unsigned int access, uint64_t offset, siz
 
 		if (r == MAP_FAILED)
 			break;
-		a = ((uintptr_t)r + W32_GRANULARITY - 1) & ~(uintptr_t)(W32_GRANULARITY - 1);
+		/* The first address at or past r that is phase modulo align. */
+		a = (((uintptr_t)r - phase + align - 1) & ~(uintptr_t)(align - 1)) + phase;
 		munmap(r, length + slack);
 		/* Another thread may take the spot in between: then try again. */
 		ret = mmf__map(s, access, offset, length, (void *)a, 1, view);

@@ -100,6 +100,38 @@ TEST_F(w32, write_through_a_view_and_read_back)
 	EXPECT_TRUE(file_all(self->path, 0, K64 + 10, 0));
 }
 
+/*
+ * A view of 2 MiB or more sits where its offset falls modulo 2 MiB (still on
+ * a 64 KiB boundary), as mmap of the file would, so that the page cache's
+ * large folios map with one fault each.
+ */
+TEST_F(w32, large_views_are_placed_for_large_folios)
+{
+	const size_t mib2 = 2u << 20;
+	HANDLE m;
+	char *v;
+
+	m = CreateFileMappingA(self->file, NULL, PAGE_READWRITE, 0, 8 * mib2, NULL);
+	ASSERT_NE(NULL, m);
+	v = MapViewOfFile(m, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, (uintptr_t)v % mib2);
+	v[mib2] = 'L';
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	v = MapViewOfFile(m, FILE_MAP_READ, 0, 3 * K64, 4 * mib2);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(3 * K64, (uintptr_t)v % mib2);
+	EXPECT_EQ('L', v[mib2 - 3 * K64]);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	/* Small views: 64 KiB boundaries only. */
+	v = MapViewOfFile(m, FILE_MAP_READ, 0, K64, K64);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, (uintptr_t)v % K64);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(m));
+	EXPECT_TRUE(file_all(self->path, mib2, 1, 'L'));
+}
+
 TEST_F(w32, zero_length_file_is_error_file_invalid)
 {
 	EXPECT_EQ(NULL, CreateFileMappingA(self->file, NULL, PAGE_READWRITE, 0, 0, NULL));
