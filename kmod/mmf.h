@@ -75,6 +75,7 @@ void mmf_dirty_unprepare(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff);
 unsigned long mmf_dirty_mark_range(struct mmf_dirty *d, pgoff_t first, pgoff_t last);
 bool mmf_dirty_any(struct mmf_dirty *d, pgoff_t first, pgoff_t last);
+unsigned int mmf_dirty_record_many(struct mmf_dirty *d, const pgoff_t *pgoffs, unsigned int n);
 bool mmf_dirty_record(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_test(struct mmf_dirty *d, pgoff_t pgoff);
 bool mmf_dirty_clear(struct mmf_dirty *d, pgoff_t pgoff);

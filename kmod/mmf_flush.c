@@ -227,15 +227,29 @@ int mmf_settle_written_back(struct mmf_section *sec)
  * Of the recorded pages @pgoffs a flush just took out of the flush set,
  * keep, in order, those the page cache still holds dirty, and return how
  * many: the kernel wrote the others back already, so this flush neither
- * writes nor counts them.
+ * writes nor counts them.  One lookup per folio: the pages of a large
+ * folio that follow the first share its answer.
  */
 static unsigned int mmf_still_dirty(struct mmf_section *sec, pgoff_t *pgoffs, unsigned int n)
 {
+	struct folio *folio = NULL;
 	unsigned int i, kept = 0;
+	pgoff_t end = 0;	/* past the folio looked at */
+	bool dirty = false;
 
-	for (i = 0; i < n; i++)
-		if (mmf_page_dirty(sec, pgoffs[i]))
+	for (i = 0; i < n; i++) {
+		if (!folio || pgoffs[i] >= end) {
+			if (folio)
+				folio_put(folio);
+			folio = mmf_get_folio(sec->mapping, pgoffs[i]);
+			dirty = folio && folio_test_dirty(folio);
+			end = folio ? folio_next_index(folio) : 0;
+		}
+		if (dirty)
 			pgoffs[kept++] = pgoffs[i];
+	}
+	if (folio)
+		folio_put(folio);
 	return kept;
 }
 
@@ -579,7 +593,7 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 	loff_t end = ((loff_t)last << PAGE_SHIFT) + PAGE_SIZE - 1;
 	bool async = flags & MMF_FLUSH_ASYNC;
 	pgoff_t pos = first;
-	unsigned int n, i;
+	unsigned int n;
 	u64 taken = 0;
 	bool settled = true;
 	errseq_t since = 0;
@@ -608,8 +622,8 @@ static int mmf_section_flush(struct mmf_handle *h, struct mmf_section *sec, pgof
 		/* From the flush set to pending: a move (mmf_move_begin()). */
 		mmf_move_begin(sec);
 		n = mmf_dirty_scan(&sec->dirty, &pos, last, buf, MMF_FLUSH_BATCH, true);
-		for (i = 0; sec->can_writeback && i < n; i++)
-			mmf_dirty_record(&sec->pending, buf[i]);
+		if (sec->can_writeback)
+			mmf_dirty_record_many(&sec->pending, buf, n);
 		mmf_move_end(sec);
 		if (!n)
 			break;
