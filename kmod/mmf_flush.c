@@ -48,16 +48,24 @@ static bool mmf_can_redirty(struct mmf_section *sec, struct folio *folio)
  * any view faults into page_mkwrite again.  folio_mkclean() moves the PTE
  * dirty bits into the folio; with @redirty the folio is marked dirty for
  * the page cache even if it was clean (a failed write-back is retried),
- * unless it was read back from the disk since (mmf_can_redirty()).
+ * unless it was read back from the disk since (mmf_can_redirty()).  Once
+ * per folio: folio_mkclean() does all the folio's pages, and a large folio
+ * recorded whole would otherwise cost a walk of all its mappings per page.
+ * A page of it written after that walk was recorded by its fault.
  */
 void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	       bool redirty)
 {
+	pgoff_t start = 0, end = 0;	/* the folio done last */
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct folio *folio = mmf_lock_folio(sec->mapping, pgoffs[i]);
+		struct folio *folio;
 
+		/* Its folio is write-protected (and dirty) whole already. */
+		if (pgoffs[i] >= start && pgoffs[i] < end)
+			continue;
+		folio = mmf_lock_folio(sec->mapping, pgoffs[i]);
 		if (!folio)
 			continue;
 		if (folio->mapping == sec->mapping) {
@@ -66,6 +74,8 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 			if (was_dirty || (redirty && folio_test_uptodate(folio) &&
 					  mmf_can_redirty(sec, folio)))
 				folio_mark_dirty(folio);
+			start = folio->index;
+			end = folio_next_index(folio);
 		}
 		folio_unlock(folio);
 		folio_put(folio);
@@ -558,6 +568,7 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 static unsigned int mmf_async_rearm(struct mmf_section *sec, const pgoff_t *pgoffs,
 				    unsigned int n)
 {
+	pgoff_t start = 0, end = 0;	/* the folio write-protected last */
 	unsigned int i, back = 0;
 
 	for (i = 0; i < n; i++) {
@@ -566,8 +577,13 @@ static unsigned int mmf_async_rearm(struct mmf_section *sec, const pgoff_t *pgof
 		if (!folio)
 			continue;
 		if (folio->mapping == sec->mapping) {
-			if (folio_mkclean(folio))
-				folio_mark_dirty(folio);
+			/* Once per folio: folio_mkclean() does all its pages. */
+			if (pgoffs[i] < start || pgoffs[i] >= end) {
+				if (folio_mkclean(folio))
+					folio_mark_dirty(folio);
+				start = folio->index;
+				end = folio_next_index(folio);
+			}
 			if (folio_test_dirty(folio) && mmf_dirty_record(&sec->dirty, pgoffs[i]))
 				back++;
 		}
