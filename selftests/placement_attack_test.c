@@ -131,6 +131,8 @@ static void all_recorded(struct __test_metadata *_metadata, FIXTURE_DATA(placeme
 	EXPECT_EQ(n, dirty);
 	ASSERT_EQ(0, mmft_stat(self->h, &st));
 	EXPECT_LE(n, st.dirty_pages);
+	if (n == NPAGES)
+		EXPECT_EQ(n, st.dirty_pages);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	ASSERT_EQ(0, mmft_flush(self->h, v, n * self->pg, 0, &written));
 	clock_gettime(CLOCK_MONOTONIC, &b);
@@ -381,6 +383,16 @@ TEST_F_TIMEOUT(placement, concurrent_writes_flushes_and_resets_lose_nothing, 120
 	ASSERT_EQ(0, mmft_flush(self->h, s.v, 0, 0, &written));
 	ASSERT_EQ(0, mmft_stat(self->h, &st));
 	EXPECT_EQ(0, st.dirty_pages);
+	/*
+	 * Every first write to a clean page is counted once, and every such
+	 * page is written by one flush; on ext4 the kernel's own write-back
+	 * takes some uncounted (mmf_written_back()).
+	 */
+	TH_LOG("pages_dirtied %llu, pages_flushed %llu", (unsigned long long)st.pages_dirtied,
+	       (unsigned long long)st.pages_flushed);
+	if (strcmp(variant->dir, "/mnt/ext4"))
+		EXPECT_EQ(st.pages_dirtied, st.pages_flushed);
+	EXPECT_LE(st.pages_flushed, st.pages_dirtied);
 	for (i = 0; i < NPAGES; i++) {
 		ASSERT_EQ(sizeof(val), pread(self->fd, &val, sizeof(val), (off_t)i * self->pg));
 		if (val != s.expect[i] && bad++ < 4)
