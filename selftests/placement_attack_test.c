@@ -273,7 +273,8 @@ struct writer {
 	unsigned int id, seed;
 };
 
-#define WRITERS	2
+/* The last writer writes through a view of its own, made and unmapped per burst. */
+#define WRITERS	3
 
 static void *writer_fn(void *arg)
 {
@@ -284,15 +285,28 @@ static void *writer_fn(void *arg)
 	while (!s->stop) {
 		/* Bursts into one 2 MiB folio, so whole folios are first written. */
 		unsigned int base = (rand_r(&w->seed) % (NPAGES / 512)) * 512;
+		unsigned char *v = s->v;
 		int k;
 
+		if (w->id == WRITERS - 1) {
+			/* Placed congruent: its folio may be mapped whole. */
+			v = mmap(NULL, 512 * s->pg, PROT_READ | PROT_WRITE, MAP_SHARED, s->h,
+				 (off_t)base * s->pg);
+			if (v == MAP_FAILED) {
+				s->err = -errno;
+				break;
+			}
+			v -= (size_t)base * s->pg;
+		}
 		for (k = 0; k < 64; k++) {
-			unsigned int p = base + (rand_r(&w->seed) % 256) * WRITERS + w->id;
+			unsigned int p = base + (rand_r(&w->seed) % (512 / WRITERS)) * WRITERS + w->id;
 			uint64_t val = ((uint64_t)(w->id + 1) << 56) | ++seq;
 
-			memcpy(s->v + (size_t)p * s->pg, &val, sizeof(val));
+			memcpy(v + (size_t)p * s->pg, &val, sizeof(val));
 			s->expect[p] = val;
 		}
+		if (v != s->v)
+			munmap(v + (size_t)base * s->pg, 512 * s->pg);
 		__atomic_fetch_add(&s->writes, 64, __ATOMIC_RELAXED);
 		usleep(20);	/* let the flusher run on 2 CPUs */
 	}
