@@ -256,6 +256,45 @@ TEST_F(placement, collapse_never_hides_a_write)
 	munmap(v, self->size);
 }
 
+/*
+ * A section shorter than its file, ending inside a 2 MiB folio: a view of
+ * all of it, placed congruent, records only the section's pages (a whole
+ * folio is recorded up to the section's end), and nothing past the
+ * section's last page is written.
+ */
+TEST_F(placement, a_section_ending_inside_a_folio_records_only_its_pages)
+{
+	size_t ssize = 3 * (PMD_SZ / 2) + 100, spages = (ssize + self->pg - 1) / self->pg, i;
+	static uint64_t bm[NPAGES / 64];
+	uint64_t dirty = 0, written = 0;
+	struct mmf_stat st;
+	unsigned char *v;
+	int h;
+
+	h = mmft_create(self->fd, MMF_PROT_READWRITE, ssize, NULL, 0, 0, NULL);
+	ASSERT_LE(0, h);
+	v = mmft_map(h, ssize, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	EXPECT_EQ(0, (uintptr_t)v % PMD_SZ);
+	madvise(v, ssize, MADV_HUGEPAGE);
+	for (i = 0; i < spages; i++)
+		v[i * self->pg] = 0x51;
+	ASSERT_EQ(0, watch(h, v, spages * self->pg, 0, bm, &dirty));
+	EXPECT_EQ(spages, dirty);
+	ASSERT_EQ(0, mmft_stat(h, &st));
+	EXPECT_EQ(spages, st.dirty_pages);
+	EXPECT_EQ(spages, st.pages_dirtied);
+	ASSERT_EQ(0, mmft_flush(h, v, 0, 0, &written));
+	EXPECT_EQ(spages, written);
+	for (i = 0; i < spages; i++)
+		EXPECT_TRUE(mmft_file_all(self->fd, i * self->pg, 1, 0x51));
+	EXPECT_TRUE(mmft_file_all(self->fd, ssize, spages * self->pg - ssize, FILL));
+	EXPECT_TRUE(mmft_file_all(self->fd, spages * self->pg, self->size - spages * self->pg,
+				  FILL));
+	munmap(v, ssize);
+	close(h);
+}
+
 /* The stress: writers, a flusher, a watch resetter and the kernel's own write-back. */
 struct stress {
 	int h, fd;
