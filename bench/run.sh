@@ -3,7 +3,8 @@
 # (only K's when K=6.1, 6.12, 7.2 or a version is set), on ext4, tmpfs and
 # a swap-backed section, the write workloads again on tmpfs and swap with
 # untracked sections (MMF_CREATE_UNTRACKED: labelled tmpfs-untracked and
-# swap-untracked), then recdb_bench (the record database at scale) on ext4.  Prints the tables as they come; leaves in $BUILD/bench/:
+# swap-untracked), then recdb_bench (the record database at scale) on
+# ext4.  Prints the tables as they come; leaves in $BUILD/bench/:
 #   bench-<kernel>.txt   the tables of that kernel
 #   bench.csv            one row per kernel, fs, workload and size: median,
 #                        min and max of both ways, and mmf/native

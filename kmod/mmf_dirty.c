@@ -198,6 +198,21 @@ bool mmf_dirty_mark(struct mmf_dirty *d, pgoff_t pgoff)
 }
 
 /*
+ * Under the lock, after the caller's mmf_dirty_mark() or mmf_dirty_record()
+ * of a run's first page: chunk @idx, for the caller to set the rest of the
+ * run in (@more).  NULL if a flush freed it meanwhile; if it was emptied,
+ * freed and prepared anew, it is marked busy again so that scans see it.
+ */
+static struct mmf_chunk *mmf_chunk_for_more(struct mmf_dirty *d, unsigned long idx, bool more)
+{
+	struct mmf_chunk *chunk = xa_load(&d->chunks, idx);
+
+	if (chunk && more && mmf_chunk_empty(chunk))
+		__xa_set_mark(&d->chunks, idx, MMF_CHUNK_BUSY);
+	return chunk;
+}
+
+/*
  * mmf_dirty_mark() for every page of [@first, @last] (a large folio's): one
  * lock and one lookup per chunk, not per page.  The first page of each
  * chunk goes through mmf_dirty_mark(), which makes the chunk if a flush
@@ -218,10 +233,7 @@ unsigned long mmf_dirty_mark_range(struct mmf_dirty *d, pgoff_t first, pgoff_t l
 		marked += mmf_dirty_mark(d, first);
 		first++;
 		xa_lock(&d->chunks);
-		chunk = xa_load(&d->chunks, idx);
-		/* Emptied, freed and prepared anew meanwhile: not marked busy. */
-		if (chunk && first <= end && mmf_chunk_empty(chunk))
-			__xa_set_mark(&d->chunks, idx, MMF_CHUNK_BUSY);
+		chunk = mmf_chunk_for_more(d, idx, first <= end);
 		for (; chunk && first <= end; first++)
 			n += mmf_chunk_set(chunk, first % MMF_CHUNK_BITS);
 		xa_unlock(&d->chunks);
@@ -248,9 +260,7 @@ unsigned int mmf_dirty_record_many(struct mmf_dirty *d, const pgoff_t *pgoffs, u
 		marked += mmf_dirty_record(d, pgoffs[i]);
 		i++;
 		xa_lock(&d->chunks);
-		chunk = xa_load(&d->chunks, idx);
-		if (chunk && i < n && pgoffs[i] / MMF_CHUNK_BITS == idx && mmf_chunk_empty(chunk))
-			__xa_set_mark(&d->chunks, idx, MMF_CHUNK_BUSY);
+		chunk = mmf_chunk_for_more(d, idx, i < n && pgoffs[i] / MMF_CHUNK_BITS == idx);
 		for (; chunk && i < n && pgoffs[i] / MMF_CHUNK_BITS == idx; i++)
 			set += mmf_chunk_set(chunk, pgoffs[i] % MMF_CHUNK_BITS);
 		xa_unlock(&d->chunks);

@@ -56,14 +56,14 @@ static bool mmf_can_redirty(struct mmf_section *sec, struct folio *folio)
 void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 	       bool redirty)
 {
-	pgoff_t start = 0, end = 0;	/* the folio done last */
+	pgoff_t end = 0;	/* past the folio done last */
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		struct folio *folio;
 
-		/* Its folio is write-protected (and dirty) whole already. */
-		if (pgoffs[i] >= start && pgoffs[i] < end)
+		/* @pgoffs ascend: its folio is write-protected whole already. */
+		if (pgoffs[i] < end)
 			continue;
 		folio = mmf_lock_folio(sec->mapping, pgoffs[i]);
 		if (!folio)
@@ -74,7 +74,6 @@ void mmf_rearm(struct mmf_section *sec, const pgoff_t *pgoffs, unsigned int n,
 			if (was_dirty || (redirty && folio_test_uptodate(folio) &&
 					  mmf_can_redirty(sec, folio)))
 				folio_mark_dirty(folio);
-			start = folio->index;
 			end = folio_next_index(folio);
 		}
 		folio_unlock(folio);
@@ -568,7 +567,7 @@ static void mmf_flush_outcome(struct mmf_section *sec, pgoff_t first, pgoff_t la
 static unsigned int mmf_async_rearm(struct mmf_section *sec, const pgoff_t *pgoffs,
 				    unsigned int n)
 {
-	pgoff_t start = 0, end = 0;	/* the folio write-protected last */
+	pgoff_t end = 0;	/* past the folio write-protected last */
 	unsigned int i, back = 0;
 
 	for (i = 0; i < n; i++) {
@@ -577,11 +576,10 @@ static unsigned int mmf_async_rearm(struct mmf_section *sec, const pgoff_t *pgof
 		if (!folio)
 			continue;
 		if (folio->mapping == sec->mapping) {
-			/* Once per folio: folio_mkclean() does all its pages. */
-			if (pgoffs[i] < start || pgoffs[i] >= end) {
+			/* Once per folio (@pgoffs ascend): it does all its pages. */
+			if (pgoffs[i] >= end) {
 				if (folio_mkclean(folio))
 					folio_mark_dirty(folio);
-				start = folio->index;
 				end = folio_next_index(folio);
 			}
 			if (folio_test_dirty(folio) && mmf_dirty_record(&sec->dirty, pgoffs[i]))

@@ -233,12 +233,12 @@ struct mmf_section *mmf_section_create(struct file *backing, u32 prot, u64 max_s
 		if (err)
 			return ERR_PTR(err);
 		/*
-		 * shmem only: other files that are never written back (ramfs)
-		 * have a page_mkwrite of their own, which records every write.
+		 * shmem only (never written back): other files that are not
+		 * either (ramfs) have a page_mkwrite of their own, which
+		 * records every write.
 		 */
 		if ((flags & MMF_CREATE_UNTRACKED) &&
-		    (file_inode(backing)->i_sb->s_magic != TMPFS_MAGIC ||
-		     mapping_can_writeback(backing->f_mapping)))
+		    file_inode(backing)->i_sb->s_magic != TMPFS_MAGIC)
 			return ERR_PTR(-EOPNOTSUPP);
 		size = i_size_read(file_inode(backing));
 		if (!max_size) {

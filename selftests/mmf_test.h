@@ -70,6 +70,7 @@ static inline int kmsg_count_since(unsigned long long mark, const char *needle)
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -218,6 +219,15 @@ static inline long mmft_file_readaround(int fd)
 	if (mmft_read_knob(path, buf, sizeof(buf)))
 		return 0;
 	return strtol(buf, NULL, 10) * 1024 / sysconf(_SC_PAGESIZE);
+}
+
+/* Page faults this process has taken, minor and major. */
+static inline long mmft_page_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 /* Write @val to a sysctl or module parameter: 0 or -errno. */

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <linux/mmf.h>
@@ -275,23 +274,15 @@ TEST(readaround_is_validated)
 
 #define PMD_BYTES	(2UL << 20)
 
-static long page_faults(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt + ru.ru_majflt;
-}
-
 /* Write one byte every 16 pages of a mapping: the faults it took. */
 static long sparse_write_faults(unsigned char *v, size_t len, size_t pg)
 {
-	long before = page_faults();
+	long before = mmft_page_faults();
 	size_t off;
 
 	for (off = 0; off < len; off += 16 * pg)
 		v[off] = 'w';
-	return page_faults() - before;
+	return mmft_page_faults() - before;
 }
 
 /*

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,43 +45,16 @@
 #define MMF_READAROUND_MAX_TEST	1024
 #define NOBODY	65534
 
-static sigjmp_buf fault_jmp;
-
-static void fault_handler(int sig)
-{
-	siglongjmp(fault_jmp, sig);
-}
-
 /* The signal a write of @c to @p raises in this process (caught), 0 if none. */
 static int write_signal(volatile unsigned char *p, unsigned char c)
 {
-	struct sigaction sa = { .sa_handler = fault_handler }, osegv, obus;
-	int sig;
-
-	sigaction(SIGSEGV, &sa, &osegv);
-	sigaction(SIGBUS, &sa, &obus);
-	sig = sigsetjmp(fault_jmp, 1);
-	if (!sig)
-		*p = c;
-	sigaction(SIGSEGV, &osegv, NULL);
-	sigaction(SIGBUS, &obus, NULL);
-	return sig;
+	return mmft_probe_copy(p, &c, 1);
 }
 
 /* Same for a read; *@out gets the byte when there is none. */
 static int read_signal(volatile unsigned char *p, unsigned char *out)
 {
-	struct sigaction sa = { .sa_handler = fault_handler }, osegv, obus;
-	int sig;
-
-	sigaction(SIGSEGV, &sa, &osegv);
-	sigaction(SIGBUS, &sa, &obus);
-	sig = sigsetjmp(fault_jmp, 1);
-	if (!sig)
-		*out = *p;
-	sigaction(SIGSEGV, &osegv, NULL);
-	sigaction(SIGBUS, &obus, NULL);
-	return sig;
+	return mmft_probe_copy(out, p, 1);
 }
 
 /*

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,14 +73,6 @@ FIXTURE_TEARDOWN(untracked)
 	EXPECT_EQ(0, kmsg_count_since(self->log_mark, "WARNING"));
 }
 
-static long minor_faults(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
 /* Read every page of a view of @h, then write every page: the faults the writes took. */
 static long write_faults(int h, size_t pg, size_t npages, int stamp)
 {
@@ -95,10 +86,10 @@ static long write_faults(int h, size_t pg, size_t npages, int stamp)
 		return -errno;
 	for (p = 0; p < npages; p++)
 		sum += v[p * pg];
-	before = minor_faults();
+	before = mmft_page_faults();
 	for (p = 0; p < npages; p++)
 		v[p * pg] = stamp + sum * 0;
-	before = minor_faults() - before;
+	before = mmft_page_faults() - before;
 	munmap((void *)v, npages * pg);
 	return before;
 }
